@@ -1,0 +1,142 @@
+// Package chat is the one chat-platform interface of liaisonbot. Matrix,
+// Zulip and the console implement Transport; everything above (commands/,
+// bot/) sees chat platforms only through the types in this package.
+//
+// Conventions that let one design fit Matrix and Zulip:
+//   - A Room is where a group lives: a Matrix room ID, or a Zulip stream
+//     name. Direct conversations are rooms too (Room.Direct).
+//   - A thread groups the messages about one statement: on Matrix a thread
+//     rooted at the announcement (Thread = root event ID); on Zulip a topic
+//     (Thread = topic name, e.g. "LS 2043: subject").
+//   - Message and reaction identities are opaque strings chosen by the
+//     platform (Matrix event IDs, Zulip message IDs in decimal).
+//   - Reaction keys are normalised to the Unicode emoji ("✅", "❌"), never
+//     a platform's emoji name.
+package chat
+
+import (
+	"context"
+	"time"
+)
+
+// Emoji keys the bot reacts to.
+const (
+	KeyApprove = "✅"
+	KeyReject  = "❌"
+)
+
+// User is a chat identity. Email is the Datatracker e-mail when the
+// platform or the config knows it (Zulip account e-mail; Matrix via the
+// config's identity table); empty means unknown: may read, never approve.
+type User struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"display_name,omitempty"`
+	Email       string `json:"email,omitempty"`
+}
+
+// EventKind tells what happened in chat.
+type EventKind string
+
+const (
+	EventMessage        EventKind = "message"
+	EventReaction       EventKind = "reaction"
+	EventReactionRemove EventKind = "reaction_remove"
+	EventInvite         EventKind = "invite"
+)
+
+// Event is something that arrived from a chat platform. Transports hand
+// events to a Sink; the bot records them durably before acting, so an event
+// delivered twice (replay after restart, queue re-registration) is handled
+// once, keyed by (Platform, ID).
+type Event struct {
+	Platform string    `json:"platform"`
+	Kind     EventKind `json:"kind"`
+	// ID is unique per platform: the Matrix event ID, or for Zulip a key
+	// derived from the message ID / reaction tuple.
+	ID     string `json:"id"`
+	Room   string `json:"room"`
+	Direct bool   `json:"direct,omitempty"`
+	// Thread is the thread the event belongs to, if any (see package doc).
+	Thread string    `json:"thread,omitempty"`
+	Sender User      `json:"sender"`
+	Time   time.Time `json:"time"`
+
+	// EventMessage: the plain text, reply fallbacks removed.
+	Text string `json:"text,omitempty"`
+	// MentionsBot is true when the message addresses the bot by mention.
+	MentionsBot bool `json:"mentions_bot,omitempty"`
+
+	// EventReaction / EventReactionRemove: the message reacted to and the
+	// normalised key. ReactionID is the platform's ID of the reaction
+	// itself (a Matrix annotation event; on Zulip derived from the tuple),
+	// so a later removal can be matched to the reaction it undoes.
+	Target     string `json:"target,omitempty"`
+	Key        string `json:"key,omitempty"`
+	ReactionID string `json:"reaction_id,omitempty"`
+}
+
+// Sink receives events from a transport. It must be quick (record and
+// return): a transport calls it from its receive loop. An error means the
+// event was not recorded; the transport must not advance its stream
+// position past it.
+type Sink func(ctx context.Context, evt Event) error
+
+// Outgoing is one message to send.
+type Outgoing struct {
+	Room string `json:"room"`
+	// Thread, when set, puts the message in that thread (Matrix: thread
+	// root event ID; Zulip: topic).
+	Thread string `json:"thread,omitempty"`
+	// NewThread, when set and Thread is empty, asks the platform to start a
+	// thread with this message under this title (Zulip: the topic name;
+	// Matrix: ignored, the message itself becomes the thread root).
+	NewThread string `json:"new_thread,omitempty"`
+	// ReplyTo is a message to reply to (quote), if any.
+	ReplyTo string `json:"reply_to,omitempty"`
+	Body    Doc    `json:"body"`
+	// Notice marks bot output (Matrix m.notice). Almost always true.
+	Notice bool `json:"notice"`
+	// TxnKey is a deterministic idempotency key: sending the same key
+	// twice must post once (Matrix transaction ID; Zulip local_id +
+	// recorded result).
+	TxnKey string `json:"txn_key"`
+}
+
+// Sent identifies a message the bot posted.
+type Sent struct {
+	Room   string `json:"room"`
+	ID     string `json:"id"`
+	Thread string `json:"thread,omitempty"` // thread the message is in (or roots)
+}
+
+// Transport is a chat platform.
+type Transport interface {
+	// Platform names the platform: "matrix", "zulip" or "console".
+	Platform() string
+	// Self is the bot's own identity on the platform.
+	Self() User
+	// Run connects and delivers events to sink until ctx ends. It returns
+	// nil on a clean stop, an error when it cannot go on.
+	Run(ctx context.Context, sink Sink) error
+	// Send posts a message. Retried sends with the same TxnKey post once.
+	Send(ctx context.Context, msg Outgoing) (Sent, error)
+	// React adds a reaction with key to a message.
+	React(ctx context.Context, room, target, key, txnKey string) error
+	// Edit replaces the text of a message the bot sent.
+	Edit(ctx context.Context, room, target string, body Doc, txnKey string) error
+	// JoinRoom makes the bot a member of a configured room.
+	JoinRoom(ctx context.Context, room string) error
+	// IsModerator reports whether user may manage bindings in room
+	// (Matrix: power level >= 50; Zulip: realm moderator or above).
+	IsModerator(ctx context.Context, room string, user User) (bool, error)
+	// Connected reports whether the last exchange with the server worked.
+	Connected() bool
+}
+
+// KV persists a transport's small state (Matrix sync token and device ID,
+// Zulip queue ID and last event ID) in the bot's database. Keys are chosen
+// by the transport and should be prefixed with its platform name.
+type KV interface {
+	Get(ctx context.Context, key string) (value string, ok bool, err error)
+	Put(ctx context.Context, key, value string) error
+}
