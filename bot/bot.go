@@ -1,0 +1,291 @@
+// Package bot wires liaisonbot together: a chat transport, the store, the
+// command dispatcher and the background workers (inbox, outbox, and later
+// the Datatracker poller and the reminder schedule).
+//
+// The flow of every chat event: the transport hands it to the sink, which
+// records it in chat_event (a replayed event is a no-op) and returns at
+// once; the inbox worker claims it, handles it and marks it handled in one
+// transaction, queueing replies in the outbox; the outbox worker sends them
+// with deterministic transaction IDs. A crash anywhere leaves work to be
+// redone, never lost, and never done twice.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/liaisonbot/liaisonbot/commands"
+	"github.com/liaisonbot/liaisonbot/config"
+	"github.com/liaisonbot/liaisonbot/internal/chat"
+	"github.com/liaisonbot/liaisonbot/internal/store"
+)
+
+// maxAttempts is how often an event is tried before the user gets an
+// apology and the event is left for the operator.
+const maxAttempts = 5
+
+// Bot is a running liaisonbot.
+type Bot struct {
+	Config    *config.Config
+	Log       zerolog.Logger
+	Store     *store.Store
+	Chat      chat.Transport
+	Commands  *commands.Dispatcher
+	Now       func() time.Time
+	inboxWake chan struct{}
+	sendWake  chan struct{}
+	// PollEvery is how often idle workers look for work another replica
+	// (or a transaction committed elsewhere) left.
+	PollEvery time.Duration
+}
+
+// New builds a bot on an open store and a transport.
+func New(cfg *config.Config, log zerolog.Logger, st *store.Store, tr chat.Transport) *Bot {
+	b := &Bot{
+		Config:    cfg,
+		Log:       log,
+		Store:     st,
+		Chat:      tr,
+		Now:       time.Now,
+		inboxWake: make(chan struct{}, 1),
+		sendWake:  make(chan struct{}, 1),
+		PollEvery: 2 * time.Second,
+	}
+	env := &commands.Env{Platform: tr.Platform(), Config: cfg, Chat: tr, Now: b.now, Log: log.With().Str("component", "commands").Logger()}
+	b.Commands = commands.New(env, commands.RoomVerbs()...)
+	return b
+}
+
+func (b *Bot) now() time.Time { return b.Now() }
+
+func nudge(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// Sink records an incoming event; the transport calls it in its receive
+// loop, so it only writes one row and returns.
+func (b *Bot) Sink(ctx context.Context, evt chat.Event) error {
+	if evt.Platform == "" {
+		evt.Platform = b.Chat.Platform()
+	}
+	if evt.Sender.ID == b.Chat.Self().ID {
+		return nil
+	}
+	isNew, err := b.Store.RecordEvent(ctx, evt)
+	if err != nil {
+		return fmt.Errorf("record event: %w", err)
+	}
+	if isNew {
+		nudge(b.inboxWake)
+	}
+	return nil
+}
+
+// Run syncs the configured room bindings, then runs the transport and the
+// workers until ctx ends or one of them fails.
+func (b *Bot) Run(ctx context.Context) error {
+	if err := b.SyncConfigRooms(ctx); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	run := func(name string, fn func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				errs <- fmt.Errorf("%s: %w", name, err)
+				cancel()
+			}
+		}()
+	}
+	run("chat", func(ctx context.Context) error {
+		err := b.Chat.Run(ctx, b.Sink)
+		if err == nil && ctx.Err() == nil {
+			cancel() // the transport ended (console EOF): stop the bot
+		}
+		return err
+	})
+	run("inbox", b.inboxLoop)
+	run("outbox", b.outboxLoop)
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// SyncConfigRooms makes the config-sourced room bindings match the config.
+func (b *Bot) SyncConfigRooms(ctx context.Context) error {
+	var want []store.Binding
+	for _, r := range b.Config.Rooms {
+		if r.Coordination {
+			want = append(want, store.Binding{Room: r.Room, Coordination: true})
+		}
+		for _, g := range r.Groups {
+			want = append(want, store.Binding{Room: r.Room, Group: g})
+		}
+	}
+	return b.Store.SyncConfigBindings(ctx, b.Chat.Platform(), want)
+}
+
+func (b *Bot) wait(ctx context.Context, wake chan struct{}) error {
+	t := time.NewTimer(b.PollEvery)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-wake:
+	case <-t.C:
+	}
+	return nil
+}
+
+func (b *Bot) inboxLoop(ctx context.Context) error {
+	for {
+		for {
+			did, err := b.HandleNextEvent(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				b.Log.Error().Err(err).Msg("inbox")
+				break
+			}
+			if !did {
+				break
+			}
+		}
+		if err := b.wait(ctx, b.inboxWake); err != nil {
+			return err
+		}
+	}
+}
+
+// HandleNextEvent handles the oldest pending event, if any.
+func (b *Bot) HandleNextEvent(ctx context.Context) (bool, error) {
+	platform := b.Chat.Platform()
+	var claimed *store.ChatEvent
+	var handleErr error
+	err := b.Store.Tx(ctx, func(q store.Q) error {
+		ce, err := q.ClaimEvent(ctx, platform, maxAttempts)
+		if err != nil || ce == nil {
+			return err
+		}
+		claimed = ce
+		if handleErr = b.Commands.HandleEvent(ctx, q, ce.Event); handleErr != nil {
+			return handleErr
+		}
+		return q.MarkEventHandled(ctx, ce.ID)
+	})
+	if claimed == nil {
+		return false, err
+	}
+	if err == nil {
+		nudge(b.sendWake)
+		return true, nil
+	}
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	// The handler's work was rolled back: count the attempt, and after the
+	// last one tell the user instead of failing silently.
+	b.Log.Error().Err(err).Str("event_id", claimed.Event.ID).Int("attempt", claimed.Attempts+1).Msg("handling event failed")
+	ferr := b.Store.Tx(ctx, func(q store.Q) error {
+		if err := q.MarkEventFailed(ctx, claimed.ID, err.Error()); err != nil {
+			return err
+		}
+		if claimed.Attempts+1 >= maxAttempts && claimed.Event.Kind == chat.EventMessage {
+			_, err := q.Enqueue(ctx, platform, store.KindNotice, commands.Apology(claimed.Event))
+			return err
+		}
+		return nil
+	})
+	return true, ferr
+}
+
+func (b *Bot) outboxLoop(ctx context.Context) error {
+	for {
+		for {
+			did, err := b.SendNext(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				b.Log.Error().Err(err).Msg("outbox")
+				break
+			}
+			if !did {
+				break
+			}
+		}
+		if err := b.wait(ctx, b.sendWake); err != nil {
+			return err
+		}
+	}
+}
+
+// SendNext delivers the oldest due outbox item, if any. The send happens
+// while the row is locked, so two replicas never send the same item, and
+// with the item's deterministic transaction key, so a send retried after a
+// crash posts once.
+func (b *Bot) SendNext(ctx context.Context) (bool, error) {
+	platform := b.Chat.Platform()
+	did := false
+	err := b.Store.Tx(ctx, func(q store.Q) error {
+		it, err := q.ClaimOutbox(ctx, platform, b.Now())
+		if err != nil || it == nil {
+			return err
+		}
+		did = true
+		log := b.Log.With().Int64("outbox_id", it.ID).Str("kind", it.Kind).Str("room", it.Msg.Room).Logger()
+		sentID := it.SentID
+		if it.SentAt == nil {
+			sent, err := b.Chat.Send(ctx, it.Msg)
+			if err != nil {
+				return b.sendFailed(ctx, q, it, log, err)
+			}
+			if err := q.MarkSent(ctx, it.ID, sent); err != nil {
+				return err
+			}
+			sentID = sent.ID
+			log.Debug().Str("sent_id", sent.ID).Msg("sent")
+		}
+		if len(it.React) > 0 {
+			for _, key := range it.React {
+				if err := b.Chat.React(ctx, it.Msg.Room, sentID, key, it.Msg.TxnKey+"/react/"+key); err != nil {
+					return b.sendFailed(ctx, q, it, log, err)
+				}
+			}
+			return q.MarkReacted(ctx, it.ID)
+		}
+		return nil
+	})
+	return did, err
+}
+
+func (b *Bot) sendFailed(ctx context.Context, q store.Q, it *store.OutboxItem, log zerolog.Logger, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	delay := backoff(it.Attempts)
+	log.Warn().Err(err).Int("attempt", it.Attempts+1).Dur("retry_in", delay).Msg("send failed")
+	return q.MarkSendFailed(ctx, it.ID, err.Error(), b.Now().Add(delay))
+}
+
+// backoff grows from 2 s to 10 min.
+func backoff(attempts int) time.Duration {
+	d := 2 * time.Second
+	for i := 0; i < attempts && d < 10*time.Minute; i++ {
+		d *= 2
+	}
+	return min(d, 10*time.Minute)
+}

@@ -1,0 +1,33 @@
+package commands
+
+import (
+	"context"
+
+	"github.com/liaisonbot/liaisonbot/internal/chat"
+	"github.com/liaisonbot/liaisonbot/internal/store"
+)
+
+// ReactionHandler handles reactions and their removal (approvals).
+type ReactionHandler interface {
+	HandleReaction(ctx context.Context, q store.Q, evt chat.Event) error
+}
+
+// HandleEvent handles any chat event on q, the event's transaction.
+func (d *Dispatcher) HandleEvent(ctx context.Context, q store.Q, evt chat.Event) error {
+	switch evt.Kind {
+	case chat.EventMessage:
+		_, err := d.Handle(ctx, q, evt)
+		return err
+	case chat.EventReaction, chat.EventReactionRemove:
+		if d.Reactions != nil {
+			return d.Reactions.HandleReaction(ctx, q, evt)
+		}
+		return nil
+	case chat.EventInvite:
+		return q.AddAudit(ctx, store.Audit{
+			Platform: d.Env.Platform, Actor: evt.Sender.ID, ActorEmail: evt.Sender.Email,
+			Room: evt.Room, Action: "invite", Result: "joined",
+		})
+	}
+	return nil
+}
