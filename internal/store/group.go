@@ -1,0 +1,175 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Group is a row of dt_group: a Datatracker group (wg, area, sdo, ietf…).
+type Group struct {
+	ID       int64
+	Acronym  string
+	Name     string
+	Type     string
+	State    string
+	ParentID int64
+}
+
+// Person is a row of dt_person.
+type Person struct {
+	ID    int64
+	Name  string
+	Plain string
+}
+
+// DisplayName is how chat shows the person (NOTES §2.2).
+func (p Person) DisplayName() string {
+	if p.Plain != "" {
+		return p.Plain
+	}
+	return p.Name
+}
+
+// Role is a row of dt_role, joined with its group and person for reading.
+type Role struct {
+	ID       int64
+	Name     string // chair, secr, ad, liaiman, liaison_coordinator…
+	GroupID  int64
+	PersonID int64
+	Email    string
+	// Filled by the reading queries:
+	GroupAcronym string
+	PersonName   string
+}
+
+// UpsertGroups records groups.
+func (q Q) UpsertGroups(ctx context.Context, gs []Group) error {
+	batch := &pgx.Batch{}
+	for _, g := range gs {
+		var parent any
+		if g.ParentID != 0 {
+			parent = g.ParentID
+		}
+		batch.Queue(`INSERT INTO dt_group (id, acronym, name, type, state, parent_id) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (id) DO UPDATE SET acronym = excluded.acronym, name = excluded.name, type = excluded.type,
+				state = excluded.state, parent_id = excluded.parent_id, fetched_at = now()`,
+			g.ID, g.Acronym, g.Name, g.Type, g.State, parent)
+	}
+	return q.sendBatch(ctx, batch)
+}
+
+const groupColumns = `id, acronym, name, type, state, coalesce(parent_id, 0)`
+
+func (q Q) groups(ctx context.Context, sql string, args ...any) ([]Group, error) {
+	rows, err := q.db.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Group
+	for rows.Next() {
+		var g Group
+		if err := rows.Scan(&g.ID, &g.Acronym, &g.Name, &g.Type, &g.State, &g.ParentID); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// GroupsByID returns the known groups among ids, in a map.
+func (q Q) GroupsByID(ctx context.Context, ids []int64) (map[int64]Group, error) {
+	gs, err := q.groups(ctx, `SELECT `+groupColumns+` FROM dt_group WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64]Group, len(gs))
+	for _, g := range gs {
+		m[g.ID] = g
+	}
+	return m, nil
+}
+
+// GroupByAcronym finds a group; nil when unknown. Active groups win over
+// concluded ones with the same acronym.
+func (q Q) GroupByAcronym(ctx context.Context, acronym string) (*Group, error) {
+	gs, err := q.groups(ctx, `SELECT `+groupColumns+` FROM dt_group WHERE acronym = $1
+		ORDER BY (state = 'active') DESC, id DESC LIMIT 1`, acronym)
+	if err != nil || len(gs) == 0 {
+		return nil, err
+	}
+	return &gs[0], nil
+}
+
+// MissingGroups returns the ids among ids that are not in dt_group.
+func (q Q) MissingGroups(ctx context.Context, ids []int64) ([]int64, error) {
+	rows, err := q.db.Query(ctx, `SELECT x FROM unnest($1::bigint[]) x WHERE NOT EXISTS (SELECT 1 FROM dt_group g WHERE g.id = x)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// UpsertPersons records people.
+func (q Q) UpsertPersons(ctx context.Context, ps []Person) error {
+	batch := &pgx.Batch{}
+	for _, p := range ps {
+		batch.Queue(`INSERT INTO dt_person (id, name, plain) VALUES ($1, $2, $3)
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name, plain = excluded.plain, fetched_at = now()`, p.ID, p.Name, p.Plain)
+	}
+	return q.sendBatch(ctx, batch)
+}
+
+// ReplaceRoles replaces the whole role table with rs (one refresh).
+func (q Q) ReplaceRoles(ctx context.Context, rs []Role) error {
+	if _, err := q.db.Exec(ctx, `DELETE FROM dt_role`); err != nil {
+		return err
+	}
+	batch := &pgx.Batch{}
+	for _, r := range rs {
+		batch.Queue(`INSERT INTO dt_role (id, name, group_id, person_id, email) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (id) DO NOTHING`, r.ID, r.Name, r.GroupID, r.PersonID, r.Email)
+	}
+	return q.sendBatch(ctx, batch)
+}
+
+// AllRoles lists every role with its group acronym and person name.
+func (q Q) AllRoles(ctx context.Context) ([]Role, error) {
+	rows, err := q.db.Query(ctx, `
+		SELECT r.id, r.name, r.group_id, r.person_id, r.email, coalesce(g.acronym, ''),
+			coalesce(nullif(p.plain, ''), p.name, '')
+		FROM dt_role r
+		LEFT JOIN dt_group g ON g.id = r.group_id
+		LEFT JOIN dt_person p ON p.id = r.person_id
+		ORDER BY r.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Role
+	for rows.Next() {
+		var r Role
+		if err := rows.Scan(&r.ID, &r.Name, &r.GroupID, &r.PersonID, &r.Email, &r.GroupAcronym, &r.PersonName); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// AllGroups lists every known group.
+func (q Q) AllGroups(ctx context.Context) ([]Group, error) {
+	return q.groups(ctx, `SELECT `+groupColumns+` FROM dt_group ORDER BY id`)
+}
+
+// PersonByID returns a person; nil when unknown.
+func (q Q) PersonByID(ctx context.Context, id int64) (*Person, error) {
+	var p Person
+	err := q.db.QueryRow(ctx, `SELECT id, name, plain FROM dt_person WHERE id = $1`, id).Scan(&p.ID, &p.Name, &p.Plain)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	return &p, err
+}

@@ -1,0 +1,285 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Statement is a row of statement: the mirror of one Datatracker liaison
+// statement. Groups are Datatracker group IDs; resolve them with the
+// dt_group table.
+type Statement struct {
+	ID                   int64
+	Title                string
+	FromGroups           []int64
+	ToGroups             []int64
+	FromContact          string
+	ToContacts           string
+	ResponseContacts     string
+	TechnicalContacts    string
+	ActionHolderContacts string
+	CCContacts           string
+	Purpose              string     // info, action, response, comment
+	Deadline             *time.Time // a date (UTC midnight)
+	OtherIdentifiers     string
+	Body                 string
+	Tags                 []string
+	State                string // pending, approved, posted, dead
+	SubmittedAt          *time.Time
+	PostedAt             *time.Time
+	Raw                  json.RawMessage
+}
+
+const statementColumns = `id, title, from_groups, to_groups, from_contact, to_contacts, response_contacts,
+	technical_contacts, action_holder_contacts, cc_contacts, purpose, deadline, other_identifiers, body, tags,
+	state, submitted_at, posted_at, raw`
+
+func (s *Statement) values() []any {
+	return []any{s.ID, s.Title, nonNil(s.FromGroups), nonNil(s.ToGroups), s.FromContact, s.ToContacts, s.ResponseContacts,
+		s.TechnicalContacts, s.ActionHolderContacts, s.CCContacts, s.Purpose, s.Deadline, s.OtherIdentifiers, s.Body,
+		nonNil(s.Tags), s.State, s.SubmittedAt, s.PostedAt, rawOrNil(s.Raw)}
+}
+
+func nonNil[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
+}
+
+func rawOrNil(r json.RawMessage) any {
+	if len(r) == 0 {
+		return nil
+	}
+	return []byte(r)
+}
+
+func scanStatement(row pgx.Row) (*Statement, error) {
+	var s Statement
+	var raw []byte
+	err := row.Scan(&s.ID, &s.Title, &s.FromGroups, &s.ToGroups, &s.FromContact, &s.ToContacts, &s.ResponseContacts,
+		&s.TechnicalContacts, &s.ActionHolderContacts, &s.CCContacts, &s.Purpose, &s.Deadline, &s.OtherIdentifiers,
+		&s.Body, &s.Tags, &s.State, &s.SubmittedAt, &s.PostedAt, &raw)
+	if err != nil {
+		return nil, err
+	}
+	s.Raw = raw
+	return &s, nil
+}
+
+const upsertStatementSQL = `
+	INSERT INTO statement (` + statementColumns + `)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+	ON CONFLICT (id) DO UPDATE SET
+		title = excluded.title, from_groups = excluded.from_groups, to_groups = excluded.to_groups,
+		from_contact = excluded.from_contact, to_contacts = excluded.to_contacts,
+		response_contacts = excluded.response_contacts, technical_contacts = excluded.technical_contacts,
+		action_holder_contacts = excluded.action_holder_contacts, cc_contacts = excluded.cc_contacts,
+		purpose = excluded.purpose, deadline = excluded.deadline, other_identifiers = excluded.other_identifiers,
+		body = excluded.body, tags = excluded.tags, state = excluded.state,
+		submitted_at = coalesce(excluded.submitted_at, statement.submitted_at),
+		posted_at = coalesce(excluded.posted_at, statement.posted_at),
+		raw = excluded.raw, fetched_at = now()`
+
+// UpsertStatement inserts or refreshes one statement.
+func (q Q) UpsertStatement(ctx context.Context, s *Statement) error {
+	_, err := q.db.Exec(ctx, upsertStatementSQL, s.values()...)
+	return err
+}
+
+// UpsertStatements refreshes many statements in one round trip (the bulk
+// backfill).
+func (q Q) UpsertStatements(ctx context.Context, ss []*Statement) error {
+	batch := &pgx.Batch{}
+	for _, s := range ss {
+		batch.Queue(upsertStatementSQL, s.values()...)
+	}
+	return q.sendBatch(ctx, batch)
+}
+
+func (q Q) sendBatch(ctx context.Context, batch *pgx.Batch) error {
+	if batch.Len() == 0 {
+		return nil
+	}
+	type batcher interface {
+		SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+	}
+	bb, ok := q.db.(batcher)
+	if !ok {
+		return errors.New("store: database handle cannot send batches")
+	}
+	return bb.SendBatch(ctx, batch).Close()
+}
+
+// StatementByID returns a statement, or nil when it is not mirrored.
+func (q Q) StatementByID(ctx context.Context, id int64) (*Statement, error) {
+	s, err := scanStatement(q.db.QueryRow(ctx, `SELECT `+statementColumns+` FROM statement WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	return s, err
+}
+
+func (q Q) statements(ctx context.Context, sql string, args ...any) ([]*Statement, error) {
+	rows, err := q.db.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Statement
+	for rows.Next() {
+		s, err := scanStatement(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Direction filters statements by whether the IETF sent or received them.
+type Direction string
+
+const (
+	DirectionAny      Direction = ""
+	DirectionIncoming Direction = "incoming" // from an SDO to the IETF
+	DirectionOutgoing Direction = "outgoing" // from the IETF to an SDO
+)
+
+// ListStatements lists posted statements, newest first, optionally only
+// those to or from a group, and only one direction (decided by whether the
+// to-groups are SDOs, as the Datatracker does).
+func (q Q) ListStatements(ctx context.Context, groupID int64, dir Direction, limit int) ([]*Statement, error) {
+	return q.statements(ctx, `
+		SELECT `+statementColumns+` FROM statement s
+		WHERE state = 'posted'
+		  AND ($1 = 0 OR from_groups @> ARRAY[$1::bigint] OR to_groups @> ARRAY[$1::bigint])
+		  AND ($2 = '' OR ($2 = 'outgoing') = EXISTS (
+				SELECT 1 FROM dt_group g WHERE g.id = s.to_groups[1] AND g.type = 'sdo'))
+		ORDER BY coalesce(posted_at, submitted_at) DESC NULLS LAST, id DESC
+		LIMIT $3`, groupID, string(dir), limit)
+}
+
+// SearchStatements is a full-text search over title, identifiers and body
+// of posted statements, best matches first.
+func (q Q) SearchStatements(ctx context.Context, words string, limit int) ([]*Statement, error) {
+	return q.statements(ctx, `
+		SELECT `+statementColumns+` FROM statement
+		WHERE state = 'posted' AND search @@ websearch_to_tsquery('english', $1)
+		ORDER BY ts_rank(search, websearch_to_tsquery('english', $1)) DESC, id DESC
+		LIMIT $2`, words, limit)
+}
+
+// CountStatements counts mirrored statements.
+func (q Q) CountStatements(ctx context.Context) (int, error) {
+	var n int
+	err := q.db.QueryRow(ctx, `SELECT count(*) FROM statement`).Scan(&n)
+	return n, err
+}
+
+// StatementEvent is a row of statement_event.
+type StatementEvent struct {
+	ID          int64
+	StatementID int64
+	Type        string
+	Time        time.Time
+	By          int64
+	Description string
+}
+
+const upsertEventSQL = `
+	INSERT INTO statement_event (id, statement_id, type, time, by_person, description)
+	VALUES ($1, $2, $3, $4, $5, $6)
+	ON CONFLICT (id) DO UPDATE SET type = excluded.type, time = excluded.time, description = excluded.description`
+
+// UpsertEvents records statement events.
+func (q Q) UpsertEvents(ctx context.Context, evs []StatementEvent) error {
+	batch := &pgx.Batch{}
+	for _, e := range evs {
+		batch.Queue(upsertEventSQL, e.ID, e.StatementID, e.Type, e.Time, e.By, e.Description)
+	}
+	return q.sendBatch(ctx, batch)
+}
+
+// Related is a row of statement_related: source refers to target (an In
+// Response statement to the one it answers).
+type Related struct {
+	ID           int64
+	Source       int64
+	Target       int64
+	Relationship string
+}
+
+// UpsertRelated records relations.
+func (q Q) UpsertRelated(ctx context.Context, rs []Related) error {
+	batch := &pgx.Batch{}
+	for _, r := range rs {
+		batch.Queue(`INSERT INTO statement_related (id, source, target, relationship) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (id) DO UPDATE SET source = excluded.source, target = excluded.target, relationship = excluded.relationship`,
+			r.ID, r.Source, r.Target, r.Relationship)
+	}
+	return q.sendBatch(ctx, batch)
+}
+
+// RelatedTo lists the relations of a statement in both directions.
+func (q Q) RelatedTo(ctx context.Context, id int64) ([]Related, error) {
+	rows, err := q.db.Query(ctx, `SELECT id, source, target, relationship FROM statement_related
+		WHERE source = $1 OR target = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Related
+	for rows.Next() {
+		var r Related
+		if err := rows.Scan(&r.ID, &r.Source, &r.Target, &r.Relationship); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Attachment is a row of statement_attachment.
+type Attachment struct {
+	ID          int64
+	StatementID int64
+	Document    string
+	Title       string
+	URL         string
+	Removed     bool
+}
+
+// UpsertAttachments records attachments.
+func (q Q) UpsertAttachments(ctx context.Context, as []Attachment) error {
+	batch := &pgx.Batch{}
+	for _, a := range as {
+		batch.Queue(`INSERT INTO statement_attachment (id, statement_id, document, title, url, removed) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (id) DO UPDATE SET document = excluded.document, title = excluded.title, url = excluded.url, removed = excluded.removed`,
+			a.ID, a.StatementID, a.Document, a.Title, a.URL, a.Removed)
+	}
+	return q.sendBatch(ctx, batch)
+}
+
+// AttachmentsOf lists a statement's attachments that are not removed.
+func (q Q) AttachmentsOf(ctx context.Context, id int64) ([]Attachment, error) {
+	rows, err := q.db.Query(ctx, `SELECT id, statement_id, document, title, url, removed FROM statement_attachment
+		WHERE statement_id = $1 AND NOT removed ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Attachment
+	for rows.Next() {
+		var a Attachment
+		if err := rows.Scan(&a.ID, &a.StatementID, &a.Document, &a.Title, &a.URL, &a.Removed); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
