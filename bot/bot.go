@@ -57,7 +57,7 @@ func New(cfg *config.Config, log zerolog.Logger, st *store.Store, tr chat.Transp
 		PollEvery: 2 * time.Second,
 	}
 	env := &commands.Env{Platform: tr.Platform(), Config: cfg, Chat: tr, Now: b.now, Log: log.With().Str("component", "commands").Logger()}
-	b.Commands = commands.New(env, commands.RoomVerbs()...)
+	b.Commands = commands.New(env, append(commands.RoomVerbs(), commands.StatementVerbs()...)...)
 	return b
 }
 

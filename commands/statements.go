@@ -1,0 +1,182 @@
+package commands
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/liaisonbot/liaisonbot/internal/chat"
+	"github.com/liaisonbot/liaisonbot/internal/render"
+	"github.com/liaisonbot/liaisonbot/internal/store"
+)
+
+// StatementVerbs read the mirror of recorded statements.
+func StatementVerbs() []*Verb {
+	return []*Verb{
+		{
+			Name:    "show",
+			Args:    "<id>",
+			Summary: "show a recorded liaison statement",
+			Help:    "Shows the statement's fields (4053bis §2), its attachments, related statements and body, from the bot's mirror of the Datatracker.",
+			Run:     runShow,
+		},
+		{
+			Name:    "list",
+			Args:    "[acronym] [incoming|outgoing]",
+			Summary: "list recent statements, optionally of one group or direction",
+			Help:    "Lists the 15 most recently posted statements, to or from the group if one is named. incoming = from other bodies to the IETF, outgoing = from the IETF.",
+			Run:     runList,
+		},
+		{
+			Name:    "search",
+			Args:    "<words>",
+			Summary: "full-text search of recorded statements",
+			Help:    "Searches subjects, the other body's references and bodies. Quotes keep phrases together; -word excludes a word.",
+			Run:     runSearch,
+		},
+	}
+}
+
+// ParseID reads a statement number ("2043", "LS2043", "#2043").
+func ParseID(s string) (int64, bool) {
+	s = strings.TrimPrefix(strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s)), "ls"), "#")
+	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	return id, err == nil && id > 0
+}
+
+func (r *Request) base() string {
+	if r.Env.Config != nil {
+		return r.Env.Config.Datatracker.URL
+	}
+	return "https://datatracker.ietf.org"
+}
+
+func (r *Request) deadlineZone() string {
+	if r.Env.Config != nil {
+		return r.Env.Config.Reminders.DeadlineTimezone
+	}
+	return "America/Los_Angeles"
+}
+
+// LoadView reads a statement and what is needed to show it; nil when the
+// statement is not mirrored.
+func LoadView(r *Request, id int64) (*render.View, error) {
+	s, err := r.Q.StatementByID(r.Ctx, id)
+	if err != nil || s == nil {
+		return nil, err
+	}
+	v := &render.View{S: s, Base: r.base(), DeadlineZone: r.deadlineZone()}
+	if v.Attachments, err = r.Q.AttachmentsOf(r.Ctx, id); err != nil {
+		return nil, err
+	}
+	rels, err := r.Q.RelatedTo(r.Ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	ids := append(append([]int64{}, s.FromGroups...), s.ToGroups...)
+	for _, rel := range rels {
+		other, answers := rel.Target, true
+		if rel.Target == id {
+			other, answers = rel.Source, false
+		}
+		o, err := r.Q.StatementByID(r.Ctx, other)
+		if err != nil {
+			return nil, err
+		}
+		if o == nil {
+			o = &store.Statement{ID: other, Title: "(not mirrored)"}
+		}
+		if answers {
+			v.RespondsTo = append(v.RespondsTo, o)
+		} else {
+			v.AnsweredBy = append(v.AnsweredBy, o)
+		}
+	}
+	if v.Groups, err = r.Q.GroupsByID(r.Ctx, ids); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func runShow(r *Request) error {
+	if len(r.Parsed.Args) != 1 {
+		return Usagef("Give one statement number, e.g. 2043.")
+	}
+	id, ok := ParseID(r.Parsed.Args[0])
+	if !ok {
+		return Usagef("%q is not a statement number.", r.Parsed.Args[0])
+	}
+	v, err := LoadView(r, id)
+	if err != nil {
+		return err
+	}
+	if v == nil {
+		r.Result = "not_found"
+		return r.Replyf("LS %d is not in the bot's mirror of the Datatracker (yet). New statements appear within one poll interval.", id)
+	}
+	return r.Reply(render.Detail(*v, 1500))
+}
+
+func runList(r *Request) error {
+	var groupID int64
+	dir := store.DirectionAny
+	label := "Recent statements"
+	for _, a := range r.Parsed.Args {
+		switch la := strings.ToLower(a); la {
+		case "incoming", "in":
+			dir = store.DirectionIncoming
+		case "outgoing", "out":
+			dir = store.DirectionOutgoing
+		default:
+			g, err := r.Q.GroupByAcronym(r.Ctx, la)
+			if err != nil {
+				return err
+			}
+			if g == nil {
+				return Usagef("No group %q is known from the Datatracker.", a)
+			}
+			groupID = g.ID
+			label += " of " + render.GroupLabel(*g)
+		}
+	}
+	if dir != store.DirectionAny {
+		label += " (" + string(dir) + ")"
+	}
+	ss, err := r.Q.ListStatements(r.Ctx, groupID, dir, 15)
+	if err != nil {
+		return err
+	}
+	return r.replyList(label, ss)
+}
+
+func runSearch(r *Request) error {
+	words := strings.TrimSpace(r.Parsed.Raw)
+	if words == "" {
+		return Usagef("Give the words to search for.")
+	}
+	ss, err := r.Q.SearchStatements(r.Ctx, words, 15)
+	if err != nil {
+		return err
+	}
+	return r.replyList(fmt.Sprintf("Statements matching %q", words), ss)
+}
+
+func (r *Request) replyList(label string, ss []*store.Statement) error {
+	if len(ss) == 0 {
+		return r.Replyf("%s: none.", label)
+	}
+	var ids []int64
+	for _, s := range ss {
+		ids = append(ids, s.FromGroups...)
+		ids = append(ids, s.ToGroups...)
+	}
+	groups, err := r.Q.GroupsByID(r.Ctx, ids)
+	if err != nil {
+		return err
+	}
+	items := make([][]chat.Span, 0, len(ss))
+	for _, s := range ss {
+		items = append(items, render.Line(r.base(), s, groups))
+	}
+	return r.Reply(chat.NewDoc(chat.P(chat.T(label+":")), chat.List(items...)))
+}
