@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/rs/zerolog"
 
@@ -275,7 +276,11 @@ func (d *Dispatcher) help(r *Request) error {
 }
 
 func (d *Dispatcher) verbHelp(v *Verb) chat.Doc {
-	doc := chat.NewDoc(chat.P(chat.T("Usage: "), chat.C(v.Usage())), chat.P(chat.T(v.Summary+".")))
+	summary := []rune(v.Summary)
+	if len(summary) > 0 {
+		summary[0] = unicode.ToUpper(summary[0])
+	}
+	doc := chat.NewDoc(chat.P(chat.T("Usage: "), chat.C(v.Usage())), chat.P(chat.T(string(summary)+".")))
 	if v.Help != "" {
 		doc.Add(chat.P(chat.T(v.Help)))
 	}

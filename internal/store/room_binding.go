@@ -49,17 +49,19 @@ func (q Q) RemoveBinding(ctx context.Context, platform, room, group string) (boo
 // adds the missing ones and removes config bindings no longer configured.
 // Bindings made by command are left alone.
 func (q Q) SyncConfigBindings(ctx context.Context, platform string, want []Binding) error {
-	keep := make([]string, 0, len(want))
+	rooms := make([]string, 0, len(want))
+	groups := make([]string, 0, len(want))
 	for _, b := range want {
 		b.Platform, b.Source = platform, SourceConfig
 		if _, err := q.AddBinding(ctx, b); err != nil {
 			return err
 		}
-		keep = append(keep, b.Room+"\x00"+b.Group)
+		rooms, groups = append(rooms, b.Room), append(groups, b.Group)
 	}
 	_, err := q.db.Exec(ctx, `
 		DELETE FROM room_binding
-		WHERE platform = $1 AND source = 'config' AND NOT (room || chr(0) || group_acronym = ANY($2))`, platform, keep)
+		WHERE platform = $1 AND source = 'config'
+		  AND (room, group_acronym) NOT IN (SELECT * FROM unnest($2::text[], $3::text[]))`, platform, rooms, groups)
 	return err
 }
 
