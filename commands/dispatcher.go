@@ -19,6 +19,7 @@ import (
 
 	"github.com/liaisonbot/liaisonbot/config"
 	"github.com/liaisonbot/liaisonbot/internal/chat"
+	"github.com/liaisonbot/liaisonbot/internal/metrics"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 )
 
@@ -228,6 +229,7 @@ func (d *Dispatcher) Handle(ctx context.Context, q store.Q, evt chat.Event) (boo
 		verb = r.Verb.Name
 	}
 	log.Info().Str("result", r.Result).Msg("command")
+	metrics.Commands.WithLabelValues(verb, r.Result).Inc()
 	return true, q.AddAudit(ctx, store.Audit{
 		Platform:   d.Env.Platform,
 		Actor:      evt.Sender.ID,
