@@ -22,6 +22,8 @@ import (
 	"github.com/liaisonbot/liaisonbot/commands"
 	"github.com/liaisonbot/liaisonbot/config"
 	"github.com/liaisonbot/liaisonbot/internal/chat"
+	"github.com/liaisonbot/liaisonbot/internal/datatracker"
+	"github.com/liaisonbot/liaisonbot/internal/mirror"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 )
 
@@ -37,8 +39,13 @@ type Bot struct {
 	Chat      chat.Transport
 	Commands  *commands.Dispatcher
 	Now       func() time.Time
+	Mirror    *mirror.Mirror
 	inboxWake chan struct{}
 	sendWake  chan struct{}
+	pollNow   chan struct{}
+	// PollInterval overrides the configured Datatracker poll interval
+	// (tests).
+	PollInterval time.Duration
 	// PollEvery is how often idle workers look for work another replica
 	// (or a transaction committed elsewhere) left.
 	PollEvery time.Duration
@@ -54,11 +61,25 @@ func New(cfg *config.Config, log zerolog.Logger, st *store.Store, tr chat.Transp
 		Now:       time.Now,
 		inboxWake: make(chan struct{}, 1),
 		sendWake:  make(chan struct{}, 1),
+		pollNow:   make(chan struct{}, 1),
 		PollEvery: 2 * time.Second,
 	}
+	b.Mirror = NewMirror(cfg, st, tr.Platform(), log)
 	env := &commands.Env{Platform: tr.Platform(), Config: cfg, Chat: tr, Now: b.now, Log: log.With().Str("component", "commands").Logger()}
 	b.Commands = commands.New(env, append(commands.RoomVerbs(), commands.StatementVerbs()...)...)
 	return b
+}
+
+// NewMirror builds the Datatracker mirror of the config.
+func NewMirror(cfg *config.Config, st *store.Store, platform string, log zerolog.Logger) *mirror.Mirror {
+	return &mirror.Mirror{
+		DT:           datatracker.New(cfg.Datatracker.URL, datatracker.WithTimeout(cfg.Datatracker.Timeout)),
+		Store:        st,
+		Platform:     platform,
+		Log:          log.With().Str("component", "mirror").Logger(),
+		Base:         cfg.Datatracker.URL,
+		DeadlineZone: cfg.Reminders.DeadlineTimezone,
+	}
 }
 
 func (b *Bot) now() time.Time { return b.Now() }
@@ -112,15 +133,38 @@ func (b *Bot) Run(ctx context.Context) error {
 	run("chat", func(ctx context.Context) error {
 		err := b.Chat.Run(ctx, b.Sink)
 		if err == nil && ctx.Err() == nil {
-			cancel() // the transport ended (console EOF): stop the bot
+			// The transport ended (console EOF): finish what was asked,
+			// then stop the bot.
+			b.drain(ctx, 30*time.Second)
+			cancel()
 		}
 		return err
 	})
 	run("inbox", b.inboxLoop)
 	run("outbox", b.outboxLoop)
+	if b.Mirror != nil {
+		run("datatracker", b.pollLoop)
+	}
 	wg.Wait()
 	close(errs)
 	return <-errs
+}
+
+// drain waits until every recorded event is handled and every queued
+// message sent, or the time-out passes.
+func (b *Bot) drain(ctx context.Context, timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	platform := b.Chat.Platform()
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		nudge(b.inboxWake)
+		nudge(b.sendWake)
+		ev, err1 := b.Store.PendingEvents(ctx, platform)
+		out, err2 := b.Store.OutboxPending(ctx, platform)
+		if err1 == nil && err2 == nil && ev == 0 && out == 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // SyncConfigRooms makes the config-sourced room bindings match the config.

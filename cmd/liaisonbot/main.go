@@ -22,6 +22,8 @@ Usage:
   liaisonbot console [-config FILE] [-user ID] [-email ADDR]
                                            try the bot on standard input
   liaisonbot migrate [-config FILE]        apply database migrations
+  liaisonbot sync -full [-config FILE]     load the whole Datatracker history in bulk,
+                                           announcing nothing
   liaisonbot check-config [-config FILE]   validate the configuration
   liaisonbot example-config                print the commented example config
 
@@ -45,6 +47,7 @@ func run(args []string) error {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	cfgPath := fs.String("config", os.Getenv("LIAISONBOT_CONFIG"), "configuration file (YAML)")
 	user := fs.String("user", "chair@example.org", "console: the chat user you speak as")
+	full := fs.Bool("full", false, "sync: backfill the whole history")
 	email := fs.String("email", "", "console: your Datatracker e-mail (default: -user when it is an e-mail)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -76,6 +79,26 @@ func run(args []string) error {
 		st.Close()
 		fmt.Println("database schema is up to date")
 		return nil
+	case "sync":
+		if !*full {
+			return errors.New("sync needs -full (the running bot polls incrementally by itself)")
+		}
+		cfg, err := config.Load(*cfgPath)
+		if err != nil {
+			return err
+		}
+		log := bot.Logger(cfg, os.Stderr)
+		st, err := bot.OpenStore(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if err := bot.NewMirror(cfg, st, cfg.Platform, log).Backfill(ctx); err != nil {
+			return err
+		}
+		n, _ := st.CountStatements(ctx)
+		fmt.Printf("backfill done: %d statements mirrored\n", n)
+		return nil
 	case "run", "console":
 		if cmd == "console" {
 			os.Setenv(config.EnvPrefix+"_PLATFORM", "console")
@@ -85,7 +108,7 @@ func run(args []string) error {
 			return err
 		}
 		if cfg.Platform == "console" && os.Getenv(config.EnvPrefix+"_LOGGING_LEVEL") == "" {
-			cfg.Logging.Level = "warn" // keep the console readable
+			cfg.Logging.Level = "error" // keep the console readable
 		}
 		log := bot.Logger(cfg, os.Stderr)
 		st, err := bot.OpenStore(ctx, cfg)

@@ -1,0 +1,66 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/liaisonbot/liaisonbot/internal/store"
+)
+
+// pollLoop polls the Datatracker every poll interval, backing off after a
+// fault (5xx, time-out, malformed JSON, an HTML error page) from 5 s up to
+// the interval; the cursor only moves on success, so nothing is lost. It
+// also refreshes groups and roles on their own schedule.
+func (b *Bot) pollLoop(ctx context.Context) error {
+	interval := b.Config.Datatracker.PollInterval
+	if b.PollInterval > 0 {
+		interval = b.PollInterval
+	}
+	failures := 0
+	for {
+		if err := b.maybeRefreshRoles(ctx); err != nil && ctx.Err() == nil {
+			b.Log.Warn().Err(err).Msg("refreshing groups and roles failed; keeping the cached ones")
+		}
+		n, err := b.Mirror.Poll(ctx)
+		wait := interval
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			failures++
+			wait = min(5*time.Second<<min(failures-1, 10), interval)
+			b.Log.Warn().Err(err).Int("failures", failures).Dur("retry_in", wait).Msg("Datatracker poll failed")
+		} else {
+			failures = 0
+		}
+		if n > 0 {
+			nudge(b.sendWake)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		case <-b.pollNow:
+		}
+	}
+}
+
+func (b *Bot) maybeRefreshRoles(ctx context.Context) error {
+	st, ok, err := b.Store.GetSyncState(ctx, store.CursorRoles)
+	if err != nil {
+		return err
+	}
+	if ok && time.Since(time.Unix(st.Value, 0)) < b.Config.Datatracker.RolesRefresh {
+		return nil
+	}
+	if !ok {
+		// The first poll's backfill loads them.
+		if _, done, _ := b.Store.GetSyncState(ctx, store.CursorPostedEvents); !done {
+			return nil
+		}
+	}
+	return b.Mirror.RefreshGroupsAndRoles(ctx)
+}
+
+// PollNow asks the poller to poll at once (tests, admin command).
+func (b *Bot) PollNow() { nudge(b.pollNow) }
