@@ -1,0 +1,41 @@
+# liaisonbot developer tasks. See README.md and DEVELOPERS.md.
+
+GO ?= go
+# make test PKG=./internal/store/... TESTFLAGS='-run TestX -v'
+PKG ?= ./...
+TESTFLAGS ?=
+
+.PHONY: all build run test lint bench stop dendrite
+
+all: build
+
+build:
+	$(GO) build -o bin/liaisonbot ./cmd/liaisonbot
+
+# The console transport against a local PostgreSQL (.cache/pg-run, port 55432).
+run:
+	scripts/pg.sh start
+	LIAISONBOT_DATABASE_URL=$$(scripts/pg.sh dsn) $(GO) run ./cmd/liaisonbot console
+
+# Dendrite binaries for the integration tests (.cache/bin; minutes the first time).
+dendrite:
+	scripts/build-dendrite.sh
+
+# All tests against a real PostgreSQL (.cache/pg-test, port 55433) and real Dendrites.
+test: dendrite
+	scripts/pg.sh start --name test --port 55433
+	LIAISONBOT_TEST_DATABASE_URL=$$(scripts/pg.sh dsn --name test --port 55433) \
+		$(GO) test -count=1 -p 2 -timeout 40m $(TESTFLAGS) $(PKG)
+
+lint:
+	@files=$$(find . -path ./.cache -prune -o -name '*.go' -exec gofmt -l {} +); \
+	if [ -n "$$files" ]; then echo "gofmt needed:"; echo "$$files"; exit 1; fi
+	$(GO) vet ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Stop both local databases.
+stop:
+	scripts/pg.sh stop
+	scripts/pg.sh stop --name test --port 55433
