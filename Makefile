@@ -4,6 +4,8 @@ GO ?= go
 # make test PKG=./internal/store/... TESTFLAGS='-run TestX -v'
 PKG ?= ./...
 TESTFLAGS ?=
+# The test PostgreSQL (scripts/pg.sh --name test).
+TEST_PG_PORT ?= 55433
 
 .PHONY: all build run test lint bench stop dendrite
 
@@ -23,8 +25,8 @@ dendrite:
 
 # All tests against a real PostgreSQL (.cache/pg-test, port 55433) and real Dendrites.
 test: dendrite
-	scripts/pg.sh start --name test --port 55433
-	LIAISONBOT_TEST_DATABASE_URL=$$(scripts/pg.sh dsn --name test --port 55433) \
+	scripts/pg.sh start --name test --port $(TEST_PG_PORT)
+	LIAISONBOT_TEST_DATABASE_URL=$$(scripts/pg.sh dsn --name test --port $(TEST_PG_PORT)) \
 		$(GO) test -count=1 -p 2 -timeout 40m $(TESTFLAGS) $(PKG)
 
 lint:
@@ -38,4 +40,4 @@ bench:
 # Stop both local databases.
 stop:
 	scripts/pg.sh stop
-	scripts/pg.sh stop --name test --port 55433
+	scripts/pg.sh stop --name test
