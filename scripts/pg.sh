@@ -72,7 +72,7 @@ bindir=
 if command -v pg_ctl >/dev/null 2>&1 && command -v initdb >/dev/null 2>&1; then
 	bindir="$(dirname "$(readlink -f "$(command -v pg_ctl)")")"
 else
-	for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+	for d in $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V -r); do
 		if [[ -x "$d/pg_ctl" && -x "$d/initdb" ]]; then
 			bindir="$d"
 			break

@@ -45,6 +45,11 @@ type dendriteOptions struct {
 // WithRateLimiting turns Dendrite's client API rate limiting on (it is off
 // by default): 5 requests per user and device, each slot freed 500 ms after
 // its request; excess requests get 429 M_LIMIT_EXCEEDED.
+//
+// Dendrite v0.15.2 limits only some endpoints: among them /login, /register,
+// /join, /rooms/{id}/join, /leave, /invite, /typing, /receipt,
+// /read_markers, /account/whoami and profile updates; NOT /send, /state,
+// /redact or /createRoom.
 func WithRateLimiting() DendriteOption {
 	return func(o *dendriteOptions) { o.rateLimit = true }
 }
