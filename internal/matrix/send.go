@@ -125,7 +125,9 @@ func (t *Transport) JoinRoom(ctx context.Context, room string) error {
 		return fmt.Errorf("matrix: join %s: %w", room, err)
 	}
 	t.mu.Lock()
-	t.joinedThisRun[resp.RoomID] = time.Now()
+	if t.preJoinedOK && !t.preJoined[resp.RoomID] {
+		t.joinedThisRun[resp.RoomID] = time.Now()
+	}
 	if strings.HasPrefix(room, "#") {
 		t.aliases[room] = resp.RoomID
 	}

@@ -75,7 +75,11 @@ type Transport struct {
 	allowedRooms  map[id.RoomID]bool      // configured rooms, resolved
 	unresolved    []string                // configured aliases not resolved yet
 	aliases       map[string]id.RoomID    // alias -> room ID cache
-	joinedThisRun map[id.RoomID]time.Time // rooms this process joined
+	joinedThisRun map[id.RoomID]time.Time // rooms this process joined (not in before)
+	// Before the first sync ever: the rooms the bot was already in when Run
+	// started (a join of those is a no-op, its join event is history).
+	preJoined   map[id.RoomID]bool
+	preJoinedOK bool
 
 	// Used by the sync loop only (one goroutine).
 	joined      map[id.RoomID]bool
@@ -351,11 +355,25 @@ func (t *Transport) Run(ctx context.Context, sink chat.Sink) error {
 			return nil
 		}
 	}
+	has, err := t.store.hasToken(ctx)
+	if err != nil {
+		t.log.Warn().Err(err).Msg("Could not read the sync token")
+	}
+	if has {
+		t.prefetchRooms(ctx)
+	} else if rooms, err := t.cli.JoinedRooms(ctx); err == nil {
+		t.mu.Lock()
+		t.preJoined = map[id.RoomID]bool{}
+		for _, r := range rooms.JoinedRooms {
+			t.preJoined[r] = true
+		}
+		t.preJoinedOK = true
+		t.mu.Unlock()
+	} else {
+		t.log.Warn().Err(err).Msg("Could not list joined rooms")
+	}
 	t.setupProfile(ctx)
 	t.joinConfiguredRooms(ctx)
-	if has, err := t.store.hasToken(ctx); err == nil && has {
-		t.prefetchRooms(ctx)
-	}
 
 	attempt := 0
 	for {
