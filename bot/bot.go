@@ -14,7 +14,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -23,6 +25,7 @@ import (
 	"github.com/liaisonbot/liaisonbot/config"
 	"github.com/liaisonbot/liaisonbot/internal/chat"
 	"github.com/liaisonbot/liaisonbot/internal/datatracker"
+	"github.com/liaisonbot/liaisonbot/internal/httpapi"
 	"github.com/liaisonbot/liaisonbot/internal/mirror"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 )
@@ -49,22 +52,36 @@ type Bot struct {
 	// PollEvery is how often idle workers look for work another replica
 	// (or a transaction committed elsewhere) left.
 	PollEvery time.Duration
+	// LeaderTasks run on the one replica holding the leader lock.
+	LeaderTasks []LeaderTask
+	// LeaderCheck is how often the leader checks its lock's session is
+	// alive; LeaderRetry how often the others try to take over.
+	LeaderCheck, LeaderRetry time.Duration
+	// HTTP serves /healthz, /readyz, /metrics and the calendars when the
+	// config has http.listen (or HTTPListener is set, in tests).
+	HTTP         *httpapi.Server
+	HTTPListener net.Listener
+	leading      atomic.Bool
 }
 
 // New builds a bot on an open store and a transport.
 func New(cfg *config.Config, log zerolog.Logger, st *store.Store, tr chat.Transport) *Bot {
 	b := &Bot{
-		Config:    cfg,
-		Log:       log,
-		Store:     st,
-		Chat:      tr,
-		Now:       time.Now,
-		inboxWake: make(chan struct{}, 1),
-		sendWake:  make(chan struct{}, 1),
-		pollNow:   make(chan struct{}, 1),
-		PollEvery: 2 * time.Second,
+		Config:      cfg,
+		Log:         log,
+		Store:       st,
+		Chat:        tr,
+		Now:         time.Now,
+		inboxWake:   make(chan struct{}, 1),
+		sendWake:    make(chan struct{}, 1),
+		pollNow:     make(chan struct{}, 1),
+		PollEvery:   2 * time.Second,
+		LeaderCheck: 5 * time.Second,
+		LeaderRetry: 5 * time.Second,
 	}
 	b.Mirror = NewMirror(cfg, st, tr.Platform(), log)
+	b.LeaderTasks = []LeaderTask{{Name: "datatracker", Run: b.pollLoop}}
+	b.HTTP = httpapi.New(log.With().Str("component", "http").Logger(), b.readinessChecks()...)
 	env := &commands.Env{Platform: tr.Platform(), Config: cfg, Chat: tr, Now: b.now, Log: log.With().Str("component", "commands").Logger()}
 	b.Commands = commands.New(env, append(commands.RoomVerbs(), commands.StatementVerbs()...)...)
 	return b
@@ -142,8 +159,12 @@ func (b *Bot) Run(ctx context.Context) error {
 	})
 	run("inbox", b.inboxLoop)
 	run("outbox", b.outboxLoop)
-	if b.Mirror != nil {
-		run("datatracker", b.pollLoop)
+	run("leader", b.leaderLoop)
+	switch {
+	case b.HTTPListener != nil:
+		run("http", func(ctx context.Context) error { return b.HTTP.ServeListener(ctx, b.HTTPListener) })
+	case b.Config.HTTP.Listen != "":
+		run("http", func(ctx context.Context) error { return b.HTTP.Serve(ctx, b.Config.HTTP.Listen) })
 	}
 	wg.Wait()
 	close(errs)

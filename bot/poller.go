@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/liaisonbot/liaisonbot/internal/metrics"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 )
 
@@ -12,10 +13,7 @@ import (
 // the interval; the cursor only moves on success, so nothing is lost. It
 // also refreshes groups and roles on their own schedule.
 func (b *Bot) pollLoop(ctx context.Context) error {
-	interval := b.Config.Datatracker.PollInterval
-	if b.PollInterval > 0 {
-		interval = b.PollInterval
-	}
+	interval := b.pollInterval()
 	failures := 0
 	for {
 		if err := b.maybeRefreshRoles(ctx); err != nil && ctx.Err() == nil {
@@ -29,9 +27,14 @@ func (b *Bot) pollLoop(ctx context.Context) error {
 			}
 			failures++
 			wait = min(5*time.Second<<min(failures-1, 10), interval)
+			metrics.PollErrors.Inc()
 			b.Log.Warn().Err(err).Int("failures", failures).Dur("retry_in", wait).Msg("Datatracker poll failed")
 		} else {
 			failures = 0
+			metrics.PollLag.Set(0)
+			if err := b.Store.Heartbeat(ctx, heartbeatPoll, b.Now()); err != nil && ctx.Err() == nil {
+				b.Log.Warn().Err(err).Msg("could not record the poll heartbeat")
+			}
 		}
 		if n > 0 {
 			nudge(b.sendWake)

@@ -1,0 +1,142 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/liaisonbot/liaisonbot/internal/testenv"
+)
+
+// readyz fetches /readyz: whether ready, and the failing checks.
+func readyz(t *testing.T, url string) (bool, map[string]string) {
+	t.Helper()
+	resp, err := http.Get(url + "/readyz")
+	if err != nil {
+		return false, map[string]string{"http": err.Error()}
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Ready  bool              `json:"ready"`
+		Checks map[string]string `json:"checks"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	if body.Ready != (resp.StatusCode == http.StatusOK) {
+		t.Errorf("/readyz status %d but ready=%v", resp.StatusCode, body.Ready)
+	}
+	return body.Ready, body.Checks
+}
+
+// /readyz follows the database and the homeserver: unready while either
+// is away, ready again after, by itself. /healthz stays up throughout.
+func TestReadyzFollowsDatabaseAndHomeserver(t *testing.T) {
+	w := newAnnounceWorld(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String()
+	r := start(t, w.config(t, w.cfg(t)), func(b *Bot) {
+		b.PollInterval = pollFast
+		b.HTTPListener = ln
+		b.LeaderCheck = 500 * time.Millisecond
+		b.LeaderRetry = 500 * time.Millisecond
+	})
+	_ = r
+	isReady := func() bool { ok, _ := readyz(t, url); return ok }
+	testenv.Eventually(t, 30*time.Second, isReady, "never ready")
+
+	// The homeserver goes away.
+	w.HS.Stop()
+	testenv.Eventually(t, 60*time.Second, func() bool {
+		ok, checks := readyz(t, url)
+		return !ok && checks["chat"] != "ok"
+	}, "still ready with the homeserver down")
+	if err := w.HS.Start(); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, 90*time.Second, isReady, "not ready again after the homeserver came back")
+
+	// The database goes away: no new connections, existing ones dropped.
+	ctx := context.Background()
+	acfg, err := pgx.ParseConfig(w.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := acfg.Database
+	acfg.Database = "postgres"
+	admin, err := pgx.ConnectConfig(ctx, acfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	exec := func(sql string) {
+		t.Helper()
+		if _, err := admin.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(fmt.Sprintf(`ALTER DATABASE %q ALLOW_CONNECTIONS false`, db))
+	exec(fmt.Sprintf(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '%s'`, db))
+	testenv.Eventually(t, 30*time.Second, func() bool {
+		ok, checks := readyz(t, url)
+		return !ok && checks["database"] != "ok"
+	}, "still ready with the database away")
+	if resp, err := http.Get(url + "/healthz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("/healthz not ok while the database is away: %v", err)
+	} else {
+		resp.Body.Close()
+	}
+	exec(fmt.Sprintf(`ALTER DATABASE %q ALLOW_CONNECTIONS true`, db))
+	testenv.Eventually(t, 60*time.Second, isReady, "not ready again after the database came back")
+
+	// And it still works: a new statement is announced.
+	ls := w.post("after the outages")
+	w.waitAnnounced(t, ls)
+}
+
+// Two bot processes on one database and one homeserver: one leads (polls),
+// both deliver from the outbox, and nothing is announced twice — also
+// when the leader goes away and the other takes over.
+func TestTwoReplicasAnnounceOnce(t *testing.T) {
+	w := newAnnounceWorld(t)
+	fast := func(b *Bot) {
+		b.PollInterval = pollFast
+		b.LeaderCheck = 300 * time.Millisecond
+		b.LeaderRetry = 300 * time.Millisecond
+	}
+	cfg := w.config(t, w.cfg(t))
+	a := start(t, cfg, fast)
+	testenv.Eventually(t, 30*time.Second, func() bool { return a.Bot.Leading() }, "first replica never led")
+	testenv.Eventually(t, waitAnnnce, func() bool { n, _ := a.Bot.Store.CountStatements(t.Context()); return n == 3 }, "no backfill")
+	b := start(t, cfg, fast)
+	var ids []int64
+	for i := range 5 {
+		ids = append(ids, w.post(fmt.Sprintf("statement %d with two replicas", i)))
+	}
+	for _, ls := range ids {
+		w.waitAnnounced(t, ls)
+	}
+	if b.Bot.Leading() {
+		t.Errorf("both replicas lead")
+	}
+	// The leader stops; the other takes over and announces what follows.
+	a.stop()
+	testenv.Eventually(t, 30*time.Second, func() bool { return b.Bot.Leading() }, "second replica did not take over")
+	for i := range 3 {
+		ids = append(ids, w.post(fmt.Sprintf("after fail-over %d", i)))
+	}
+	for _, ls := range ids[5:] {
+		w.waitAnnounced(t, ls)
+	}
+	time.Sleep(time.Second)
+	w.assertOnce(t, ids...)
+}
