@@ -30,9 +30,13 @@ import (
 // and secretaries, SDO liaison managers, the IAB's liaison coordinators).
 var RoleNames = []string{"chair", "secr", "ad", "liaiman", "liaison_coordinator"}
 
-// Summarizer optionally adds a short summary to announcements.
+// Summarizer optionally adds a short machine-generated summary to
+// announcements. The mirror calls it for newly posted statements before
+// the transaction that stores and announces them (a model call must not
+// hold a transaction open); it returns "" when it has none, and must
+// handle its own failures.
 type Summarizer interface {
-	Summary(ctx context.Context, s *store.Statement) string
+	Summary(ctx context.Context, s *store.Statement, atts []store.Attachment) string
 }
 
 // Mirror syncs the Datatracker into the store.
@@ -162,6 +166,7 @@ func (m *Mirror) apply(ctx context.Context, evs []datatracker.Event) (int, error
 	if err := m.ensureGroups(ctx, groupIDs); err != nil {
 		return 0, err
 	}
+	summaries := m.summaries(ctx, order, byID)
 	announced := 0
 	err := m.Store.Tx(ctx, func(q store.Q) error {
 		announced = 0
@@ -188,7 +193,7 @@ func (m *Mirror) apply(ctx context.Context, evs []datatracker.Event) (int, error
 			if f == nil || !f.post || f.st.State != "posted" {
 				continue // pending and dead statements are never announced
 			}
-			n, err := m.announce(ctx, q, f.st.ID)
+			n, err := m.announce(ctx, q, f.st.ID, summaries[f.st.ID])
 			if err != nil {
 				return err
 			}
@@ -200,6 +205,21 @@ func (m *Mirror) apply(ctx context.Context, evs []datatracker.Event) (int, error
 		m.Log.Info().Int("announcements", announced).Int64("cursor", evs[len(evs)-1].ID).Msg("statements announced")
 	}
 	return announced, err
+}
+
+// summaries asks the Summarizer, if any, for the summaries of the
+// statements of a batch that will be announced.
+func (m *Mirror) summaries(ctx context.Context, order []int64, byID map[int64]*fetched) map[int64]string {
+	if m.Summarizer == nil {
+		return nil
+	}
+	out := map[int64]string{}
+	for _, id := range order {
+		if f := byID[id]; f != nil && f.post && f.st.State == "posted" {
+			out[id] = m.Summarizer.Summary(ctx, f.st, f.att)
+		}
+	}
+	return out
 }
 
 func (m *Mirror) related(ctx context.Context, id int64) ([]store.Related, error) {
@@ -274,7 +294,7 @@ func (m *Mirror) ensureGroups(ctx context.Context, ids []int64) error {
 // announce queues the announcement of a posted statement in every room
 // bound to one of its groups and in every coordination room, once per
 // room.
-func (m *Mirror) announce(ctx context.Context, q store.Q, id int64) (int, error) {
+func (m *Mirror) announce(ctx context.Context, q store.Q, id int64, summary string) (int, error) {
 	s, err := q.StatementByID(ctx, id)
 	if err != nil || s == nil {
 		return 0, err
@@ -311,9 +331,7 @@ func (m *Mirror) announce(ctx context.Context, q store.Q, id int64) (int, error)
 			v.RespondsTo = append(v.RespondsTo, t)
 		}
 	}
-	if m.Summarizer != nil {
-		v.Summary = m.Summarizer.Summary(ctx, s)
-	}
+	v.Summary = summary
 	doc := render.Announcement(v)
 	n := 0
 	for _, room := range rooms {

@@ -166,11 +166,20 @@ func Announcement(v View) chat.Doc {
 		Fields(v),
 	)
 	if v.Summary != "" {
-		doc.Add(chat.P(chat.I("Machine-generated summary (not reviewed): "), chat.T(v.Summary)))
+		doc.Add(SummaryBlock(v.Summary))
 	}
 	doc.Add(chat.P(chat.T("Details: "), chat.C(fmt.Sprintf("/liaison show %d", s.ID)),
 		chat.T(" · Replies go in this thread.")))
 	return doc
+}
+
+// SummaryLabel introduces a machine-generated summary.
+const SummaryLabel = "Summary (machine-generated): "
+
+// SummaryBlock shows a machine-generated summary: labelled, and in a
+// literal text span (escaped by every renderer), never as markup.
+func SummaryBlock(summary string) chat.Block {
+	return chat.P(chat.I(SummaryLabel), chat.T(summary))
 }
 
 // Detail is the answer to `show`: the fields and the body.
