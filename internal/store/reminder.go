@@ -12,7 +12,10 @@ import (
 // unansweredSQL selects posted statements that expect an answer by a
 // deadline and have none yet: For Action (or the retired For Comment with a
 // deadline), no recorded In Response statement related to them, no
-// Datatracker tag "taken", and no decision not to reply.
+// Datatracker tag "taken", and no decision not to reply (4053bis §5.1;
+// rules.NeedsTracking and rules.Answered say the same in Go). The
+// predicate matches the partial index statement_tracked_deadline
+// (migration 0006).
 const unansweredSQL = `
 	s.state = 'posted' AND s.deadline IS NOT NULL AND s.purpose IN ('action', 'comment')
 	AND NOT ('taken' = ANY (s.tags))
@@ -23,20 +26,31 @@ const unansweredSQL = `
 // Tracked is an unanswered statement with its reminder progress.
 type Tracked struct {
 	Statement *Statement
-	// LastRung is the last reminder rung sent (nil: none yet).
-	LastRung *int
+	// LastRung is the last reminder rung sent (nil: none yet), for the
+	// deadline LastDeadline. When the statement's deadline differs from
+	// LastDeadline the rung is of an older deadline and must be ignored.
+	LastRung     *int
+	LastDeadline *time.Time
 }
 
-// Unanswered lists unanswered statements whose deadline is in [from, to]
-// (dates), optionally only those to or from one group, by deadline. The
-// deadline index keeps this a range scan however long the history.
-func (q Q) Unanswered(ctx context.Context, from, to time.Time, groupID int64) ([]Tracked, error) {
-	rows, err := q.db.Query(ctx, `
-		SELECT `+prefixed("s", statementColumns)+`, rs.last_rung
-		FROM statement s LEFT JOIN reminder_state rs ON rs.statement_id = s.id
-		WHERE s.deadline BETWEEN $1::date AND $2::date AND `+unansweredSQL+`
-		  AND ($3 = 0 OR s.from_groups @> ARRAY[$3::bigint] OR s.to_groups @> ARRAY[$3::bigint])
-		ORDER BY s.deadline, s.id`, from, to, groupID)
+// Rung returns the last rung sent for the statement's current deadline,
+// nil when none was (or only for an earlier deadline).
+func (t Tracked) Rung() *int {
+	if t.LastRung == nil || t.LastDeadline == nil || t.Statement.Deadline == nil ||
+		!sameDate(*t.LastDeadline, *t.Statement.Deadline) {
+		return nil
+	}
+	return t.LastRung
+}
+
+func sameDate(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}
+
+func (q Q) tracked(ctx context.Context, sql string, args ...any) ([]Tracked, error) {
+	rows, err := q.db.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -45,16 +59,63 @@ func (q Q) Unanswered(ctx context.Context, from, to time.Time, groupID int64) ([
 	for rows.Next() {
 		var s Statement
 		var raw []byte
-		var last *int
+		var t Tracked
 		if err := rows.Scan(&s.ID, &s.Title, &s.FromGroups, &s.ToGroups, &s.FromContact, &s.ToContacts, &s.ResponseContacts,
 			&s.TechnicalContacts, &s.ActionHolderContacts, &s.CCContacts, &s.Purpose, &s.Deadline, &s.OtherIdentifiers,
-			&s.Body, &s.Tags, &s.State, &s.SubmittedAt, &s.PostedAt, &raw, &last); err != nil {
+			&s.Body, &s.Tags, &s.State, &s.SubmittedAt, &s.PostedAt, &raw, &t.LastRung, &t.LastDeadline); err != nil {
 			return nil, err
 		}
 		s.Raw = raw
-		out = append(out, Tracked{Statement: &s, LastRung: last})
+		t.Statement = &s
+		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// groupFilter restricts to statements to or from group $n (0: any). The
+// two GIN indexes on from_groups and to_groups serve it.
+func groupFilter(n string) string {
+	return `($` + n + `::bigint = 0 OR s.from_groups @> ARRAY[$` + n + `::bigint] OR s.to_groups @> ARRAY[$` + n + `::bigint])`
+}
+
+// Unanswered lists unanswered statements whose deadline is in [from, to]
+// (dates), optionally only those to or from one group, by deadline. The
+// deadline index keeps this a range scan however long the history.
+func (q Q) Unanswered(ctx context.Context, from, to time.Time, groupID int64) ([]Tracked, error) {
+	return q.tracked(ctx, `
+		SELECT `+prefixed("s", statementColumns)+`, rs.last_rung, rs.deadline
+		FROM statement s LEFT JOIN reminder_state rs ON rs.statement_id = s.id
+		WHERE s.deadline BETWEEN $1::date AND $2::date AND `+unansweredSQL+`
+		  AND `+groupFilter("3")+`
+		ORDER BY s.deadline, s.id`, dateOnly(from), dateOnly(to), groupID)
+}
+
+// Overdue lists at most limit unanswered statements whose deadline is
+// before the date before, most recently overdue first (a backward scan of
+// the deadline index that stops after limit rows), optionally only those
+// to or from one group. total counts them all; it is only computed (with
+// a second query) when the list is full.
+func (q Q) Overdue(ctx context.Context, before time.Time, groupID int64, limit int) (list []Tracked, total int, err error) {
+	list, err = q.tracked(ctx, `
+		SELECT `+prefixed("s", statementColumns)+`, rs.last_rung, rs.deadline
+		FROM statement s LEFT JOIN reminder_state rs ON rs.statement_id = s.id
+		WHERE s.deadline < $1::date AND `+unansweredSQL+`
+		  AND `+groupFilter("2")+`
+		ORDER BY s.deadline DESC, s.id DESC
+		LIMIT $3`, dateOnly(before), groupID, limit)
+	if err != nil || len(list) < limit {
+		return list, len(list), err
+	}
+	err = q.db.QueryRow(ctx, `SELECT count(*) FROM statement s WHERE s.deadline < $1::date AND `+unansweredSQL+`
+		AND `+groupFilter("2"), dateOnly(before), groupID).Scan(&total)
+	return list, total, err
+}
+
+// dateOnly drops the time and zone of a date (kept as its calendar day), so
+// a date built in any zone reaches PostgreSQL as that day.
+func dateOnly(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // IsUnanswered reports whether a statement still awaits its answer.
@@ -64,29 +125,138 @@ func (q Q) IsUnanswered(ctx context.Context, id int64) (bool, error) {
 	return ok, err
 }
 
-// SetReminderRung records the last rung sent for a statement.
-func (q Q) SetReminderRung(ctx context.Context, statementID int64, rung int) error {
-	_, err := q.db.Exec(ctx, `INSERT INTO reminder_state (statement_id, last_rung) VALUES ($1, $2)
-		ON CONFLICT (statement_id) DO UPDATE SET last_rung = excluded.last_rung, updated_at = now()`, statementID, rung)
+// AdvanceReminder claims rung for a statement with this deadline: it moves
+// the statement's reminder state to (deadline, rung) and reports true,
+// unless a rung as late or later was already claimed for the same deadline
+// (then false, and nothing changes). Concurrent claims of the same rung
+// serialise on the row: exactly one wins. Call it in the transaction that
+// queues the reminder, so the claim and the messages commit together.
+func (q Q) AdvanceReminder(ctx context.Context, statementID int64, deadline time.Time, rung int) (bool, error) {
+	rows, err := q.db.Query(ctx, `
+		INSERT INTO reminder_state (statement_id, deadline, last_rung) VALUES ($1, $2::date, $3)
+		ON CONFLICT (statement_id) DO UPDATE SET deadline = excluded.deadline, last_rung = excluded.last_rung, updated_at = now()
+		WHERE reminder_state.deadline IS DISTINCT FROM excluded.deadline OR reminder_state.last_rung < excluded.last_rung
+		RETURNING statement_id`, statementID, dateOnly(deadline), rung)
+	if err != nil {
+		return false, err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	return len(ids) == 1, err
+}
+
+// SetReminderRung records the last rung sent for a statement and deadline
+// unconditionally (tests, repairs).
+func (q Q) SetReminderRung(ctx context.Context, statementID int64, deadline time.Time, rung int) error {
+	_, err := q.db.Exec(ctx, `INSERT INTO reminder_state (statement_id, deadline, last_rung) VALUES ($1, $2::date, $3)
+		ON CONFLICT (statement_id) DO UPDATE SET deadline = excluded.deadline, last_rung = excluded.last_rung, updated_at = now()`,
+		statementID, dateOnly(deadline), rung)
 	return err
 }
 
-// ClaimReminder records a reminder (statement, rung, room); false when it
-// was queued before.
-func (q Q) ClaimReminder(ctx context.Context, statementID int64, rung int, platform, room string, outboxID int64) (bool, error) {
-	tag, err := q.db.Exec(ctx, `INSERT INTO reminder_sent (statement_id, rung, platform, room, outbox_id)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, statementID, rung, platform, room, outboxID)
-	return tag.RowsAffected() == 1, err
+// ClaimReminder records a reminder (statement, deadline, rung, room);
+// false when it was queued before.
+func (q Q) ClaimReminder(ctx context.Context, statementID int64, deadline time.Time, rung int, platform, room string, outboxID int64) (bool, error) {
+	tag, err := q.db.Exec(ctx, `INSERT INTO reminder_sent (statement_id, deadline, rung, platform, room, outbox_id)
+		VALUES ($1, $2::date, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, statementID, dateOnly(deadline), rung, platform, room, outboxID)
+	if err != nil {
+		return false, err
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
-// RemindersOf lists the rungs reminded for a statement (any room), in
-// order.
+// SentReminder is a row of reminder_sent.
+type SentReminder struct {
+	StatementID int64
+	Deadline    time.Time
+	Rung        int
+	Platform    string
+	Room        string
+	OutboxID    int64
+}
+
+// RemindersSent lists every reminder queued for a statement, by deadline,
+// rung and room.
+func (q Q) RemindersSent(ctx context.Context, statementID int64) ([]SentReminder, error) {
+	rows, err := q.db.Query(ctx, `SELECT statement_id, deadline, rung, platform, room, outbox_id FROM reminder_sent
+		WHERE statement_id = $1 ORDER BY deadline, rung, platform, room`, statementID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SentReminder
+	for rows.Next() {
+		var r SentReminder
+		if err := rows.Scan(&r.StatementID, &r.Deadline, &r.Rung, &r.Platform, &r.Room, &r.OutboxID); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// RemindersOf lists the rungs reminded for a statement (any room, any
+// deadline), in order.
 func (q Q) RemindersOf(ctx context.Context, statementID int64) ([]int, error) {
 	rows, err := q.db.Query(ctx, `SELECT DISTINCT rung FROM reminder_sent WHERE statement_id = $1 ORDER BY rung`, statementID)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[int])
+}
+
+// GroupRooms lists the rooms bound to any of the groups (not the
+// coordination rooms), each once.
+func (q Q) GroupRooms(ctx context.Context, platform string, groups []string) ([]string, error) {
+	rows, err := q.db.Query(ctx, `SELECT DISTINCT room FROM room_binding
+		WHERE platform = $1 AND group_acronym = ANY($2) AND group_acronym <> '' ORDER BY room`, platform, lowerAll(groups))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// CoordinationRooms lists the coordination rooms of a platform.
+func (q Q) CoordinationRooms(ctx context.Context, platform string) ([]string, error) {
+	rows, err := q.db.Query(ctx, `SELECT DISTINCT room FROM room_binding WHERE platform = $1 AND coordination ORDER BY room`, platform)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+func lowerAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.ToLower(strings.TrimSpace(s))
+	}
+	return out
+}
+
+// RolesOn lists the roles called one of names (all names when empty) on
+// the groups (every group when groupIDs is nil), with group acronyms and
+// person names, ordered by group and role ID.
+func (q Q) RolesOn(ctx context.Context, groupIDs []int64, names []string) ([]Role, error) {
+	rows, err := q.db.Query(ctx, `
+		SELECT r.id, r.name, r.group_id, r.person_id, r.email, coalesce(g.acronym, ''),
+			coalesce(nullif(p.plain, ''), p.name, '')
+		FROM dt_role r
+		LEFT JOIN dt_group g ON g.id = r.group_id
+		LEFT JOIN dt_person p ON p.id = r.person_id
+		WHERE ($1::bigint[] IS NULL OR r.group_id = ANY($1)) AND (cardinality($2::text[]) = 0 OR r.name = ANY($2))
+		ORDER BY r.group_id, r.id`, groupIDs, nonNil(names))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Role
+	for rows.Next() {
+		var r Role
+		if err := rows.Scan(&r.ID, &r.Name, &r.GroupID, &r.PersonID, &r.Email, &r.GroupAcronym, &r.PersonName); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // NoReply is a row of noreply: the chairs decided not to reply.
@@ -102,7 +272,10 @@ type NoReply struct {
 func (q Q) AddNoReply(ctx context.Context, n NoReply) (bool, error) {
 	tag, err := q.db.Exec(ctx, `INSERT INTO noreply (statement_id, decided_by, decided_by_email, reason) VALUES ($1, $2, $3, $4)
 		ON CONFLICT DO NOTHING`, n.StatementID, n.DecidedBy, n.DecidedByEmail, n.Reason)
-	return tag.RowsAffected() == 1, err
+	if err != nil {
+		return false, err
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
 // NoReplyOf returns the decision not to reply to a statement, if any.
@@ -114,6 +287,17 @@ func (q Q) NoReplyOf(ctx context.Context, id int64) (*NoReply, error) {
 		return nil, nil
 	}
 	return &n, err
+}
+
+// AnsweredBy lists the posted In Response statements related to id (the
+// answers recorded for it).
+func (q Q) AnsweredBy(ctx context.Context, id int64) ([]int64, error) {
+	rows, err := q.db.Query(ctx, `SELECT DISTINCT a.id FROM statement_related r JOIN statement a ON a.id = r.source
+		WHERE r.target = $1 AND a.state = 'posted' AND a.purpose = 'response' ORDER BY a.id`, id)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }
 
 // Received is a row of received_report: a statement a chair got directly
@@ -128,6 +312,7 @@ type Received struct {
 	FromBody         string
 	ToGroup          string
 	Subject          string
+	Reference        string // the other body's reference, if given
 	ReceivedOn       *time.Time
 	Details          string
 	CreatedAt        time.Time
@@ -138,16 +323,32 @@ type Received struct {
 // AddReceived records a report.
 func (q Q) AddReceived(ctx context.Context, r *Received) error {
 	return q.db.QueryRow(ctx, `INSERT INTO received_report (platform, room, thread, reporter, reporter_email, from_body, to_group,
-		subject, received_on, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id, created_at`,
-		r.Platform, r.Room, r.Thread, r.Reporter, r.ReporterEmail, r.FromBody, r.ToGroup, r.Subject, r.ReceivedOn, r.Details).
+		subject, reference, received_on, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id, created_at`,
+		r.Platform, r.Room, r.Thread, r.Reporter, r.ReporterEmail, r.FromBody, r.ToGroup, r.Subject, r.Reference, r.ReceivedOn, r.Details).
 		Scan(&r.ID, &r.CreatedAt)
 }
 
-// OpenReceived lists reports not yet matched to a recorded statement.
-func (q Q) OpenReceived(ctx context.Context) ([]Received, error) {
-	rows, err := q.db.Query(ctx, `SELECT id, platform, room, thread, reporter, reporter_email, from_body, to_group, subject,
-		received_on, details, created_at, coalesce(matched_statement, 0), last_followup_at
-		FROM received_report WHERE matched_statement IS NULL ORDER BY id`)
+const receivedColumns = `id, platform, room, thread, reporter, reporter_email, from_body, to_group, subject, reference,
+	received_on, details, created_at, coalesce(matched_statement, 0), last_followup_at`
+
+// OpenReceived lists reports of a platform not yet matched to a recorded
+// statement (the partial index received_report_open).
+func (q Q) OpenReceived(ctx context.Context, platform string) ([]Received, error) {
+	return q.received(ctx, `SELECT `+receivedColumns+` FROM received_report
+		WHERE matched_statement IS NULL AND platform = $1 ORDER BY id`, platform)
+}
+
+// ReceivedByID returns one report; nil when unknown.
+func (q Q) ReceivedByID(ctx context.Context, id int64) (*Received, error) {
+	rs, err := q.received(ctx, `SELECT `+receivedColumns+` FROM received_report WHERE id = $1`, id)
+	if err != nil || len(rs) == 0 {
+		return nil, err
+	}
+	return &rs[0], nil
+}
+
+func (q Q) received(ctx context.Context, sql string, args ...any) ([]Received, error) {
+	rows, err := q.db.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +357,7 @@ func (q Q) OpenReceived(ctx context.Context) ([]Received, error) {
 	for rows.Next() {
 		var r Received
 		if err := rows.Scan(&r.ID, &r.Platform, &r.Room, &r.Thread, &r.Reporter, &r.ReporterEmail, &r.FromBody, &r.ToGroup,
-			&r.Subject, &r.ReceivedOn, &r.Details, &r.CreatedAt, &r.MatchedStatement, &r.LastFollowupAt); err != nil {
+			&r.Subject, &r.Reference, &r.ReceivedOn, &r.Details, &r.CreatedAt, &r.MatchedStatement, &r.LastFollowupAt); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -164,16 +365,46 @@ func (q Q) OpenReceived(ctx context.Context) ([]Received, error) {
 	return out, rows.Err()
 }
 
-// MatchReceived links a report to the statement that recorded it.
-func (q Q) MatchReceived(ctx context.Context, id, statementID int64) error {
-	_, err := q.db.Exec(ctx, `UPDATE received_report SET matched_statement = $2, matched_at = now() WHERE id = $1`, id, statementID)
-	return err
+// MatchReceived links an open report to the statement that recorded it;
+// false when it was matched before.
+func (q Q) MatchReceived(ctx context.Context, id, statementID int64) (bool, error) {
+	tag, err := q.db.Exec(ctx, `UPDATE received_report SET matched_statement = $2, matched_at = now()
+		WHERE id = $1 AND matched_statement IS NULL`, id, statementID)
+	if err != nil {
+		return false, err
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
-// MarkReceivedFollowedUp notes a follow-up was sent.
-func (q Q) MarkReceivedFollowedUp(ctx context.Context, id int64) error {
-	_, err := q.db.Exec(ctx, `UPDATE received_report SET last_followup_at = now() WHERE id = $1`, id)
-	return err
+// ClaimReceivedFollowup marks an open report followed up at now, unless it
+// was followed up (or reported) after due; false then. It makes each
+// follow-up exactly once across replicas and restarts.
+func (q Q) ClaimReceivedFollowup(ctx context.Context, id int64, now, due time.Time) (bool, error) {
+	tag, err := q.db.Exec(ctx, `UPDATE received_report SET last_followup_at = $2
+		WHERE id = $1 AND matched_statement IS NULL AND coalesce(last_followup_at, created_at) <= $3`, id, now, due)
+	if err != nil {
+		return false, err
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// PostedSince lists statements posted at or after since, newest first (the
+// candidates for matching received reports).
+func (q Q) PostedSince(ctx context.Context, since time.Time) ([]*Statement, error) {
+	return q.statements(ctx, `SELECT `+statementColumns+` FROM statement
+		WHERE state = 'posted' AND posted_at >= $1 ORDER BY posted_at DESC, id DESC`, since)
+}
+
+// ClaimRecordReminder marks an approved draft's author reminded at now to
+// record it in the Datatracker, unless that was done after due (or the
+// draft is no longer approved); false then.
+func (q Q) ClaimRecordReminder(ctx context.Context, id int64, now, due time.Time) (bool, error) {
+	tag, err := q.db.Exec(ctx, `UPDATE draft SET record_reminded_at = $2
+		WHERE id = $1 AND state = 'approved' AND coalesce(record_reminded_at, decided_at, updated_at) <= $3`, id, now, due)
+	if err != nil {
+		return false, err
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
 func prefixed(alias, cols string) string {
