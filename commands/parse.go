@@ -2,6 +2,7 @@ package commands
 
 import (
 	"strings"
+	"unicode"
 
 	"go.mau.fi/util/shlex"
 )
@@ -34,7 +35,12 @@ func Parse(text string, mention, direct bool) (Parsed, bool) {
 		}
 		rest = first
 	}
-	verb, raw, _ := strings.Cut(strings.TrimSpace(rest), " ")
+	// The verb ends at any white space: a tab or a no-break space after it
+	// (pasted text) must not glue the arguments to it.
+	verb, raw := strings.TrimSpace(rest), ""
+	if i := strings.IndexFunc(verb, unicode.IsSpace); i >= 0 {
+		verb, raw = verb[:i], verb[i:]
+	}
 	p := Parsed{Verb: strings.ToLower(verb), Raw: strings.TrimSpace(raw), Body: strings.Trim(body, "\n")}
 	p.Args = SplitArgs(p.Raw)
 	return p, true
