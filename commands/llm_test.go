@@ -32,6 +32,8 @@ type llmHarness struct {
 	d    *Dispatcher
 	seq  int
 	room string
+	// emails are the senders' Datatracker e-mails.
+	emails map[string]string
 }
 
 func newLLMHarness(t *testing.T, c *llm.Client, withLLM bool) *llmHarness {
@@ -65,7 +67,7 @@ func (h *llmHarness) runAs(sender, room, text string) []chat.Doc {
 	h.t.Helper()
 	h.seq++
 	evt := chat.Event{Platform: "matrix", Kind: chat.EventMessage, ID: fmt.Sprintf("$e%d", h.seq), Room: room,
-		Sender: chat.User{ID: sender}, Time: time.Now(), Text: text}
+		Sender: chat.User{ID: sender, Email: h.emails[sender]}, Time: time.Now(), Text: text}
 	ctx := context.Background()
 	err := h.st.Tx(ctx, func(q store.Q) error {
 		ok, err := h.d.Handle(ctx, q, evt)
