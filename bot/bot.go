@@ -82,8 +82,12 @@ func New(cfg *config.Config, log zerolog.Logger, st *store.Store, tr chat.Transp
 	b.Mirror = NewMirror(cfg, st, tr.Platform(), log)
 	b.LeaderTasks = []LeaderTask{{Name: "datatracker", Run: b.pollLoop}}
 	b.HTTP = httpapi.New(log.With().Str("component", "http").Logger(), b.readinessChecks()...)
-	env := &commands.Env{Platform: tr.Platform(), Config: cfg, Chat: tr, Now: b.now, Log: log.With().Str("component", "commands").Logger()}
-	b.Commands = commands.New(env, append(commands.RoomVerbs(), commands.StatementVerbs()...)...)
+	env := &commands.Env{Platform: tr.Platform(), Config: cfg, Chat: tr, Now: b.now, Log: log.With().Str("component", "commands").Logger(),
+		Docs: docLookup{DT: b.Mirror.DT, Store: st}}
+	b.Commands = commands.New(env, commands.RoomVerbs()...)
+	b.Commands.Register(commands.StatementVerbs()...)
+	b.Commands.Register(commands.DraftVerbs()...)
+	b.Commands.Reactions = &commands.Approvals{Env: env}
 	return b
 }
 

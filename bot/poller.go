@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+
+	"github.com/liaisonbot/liaisonbot/commands"
 	"time"
 
 	"github.com/liaisonbot/liaisonbot/internal/metrics"
@@ -35,6 +37,9 @@ func (b *Bot) pollLoop(ctx context.Context) error {
 			if err := b.Store.Heartbeat(ctx, heartbeatPoll, b.Now()); err != nil && ctx.Err() == nil {
 				b.Log.Warn().Err(err).Msg("could not record the poll heartbeat")
 			}
+			if err := b.recordDrafts(ctx); err != nil && ctx.Err() == nil {
+				b.Log.Warn().Err(err).Msg("linking approved drafts to recorded statements failed")
+			}
 		}
 		if n > 0 {
 			nudge(b.sendWake)
@@ -67,3 +72,16 @@ func (b *Bot) maybeRefreshRoles(ctx context.Context) error {
 
 // PollNow asks the poller to poll at once (tests, admin command).
 func (b *Bot) PollNow() { nudge(b.pollNow) }
+
+// recordDrafts links approved drafts to the statements they became and
+// reminds authors of unrecorded ones (after each successful poll).
+func (b *Bot) recordDrafts(ctx context.Context) error {
+	return b.Store.Tx(ctx, func(q store.Q) error {
+		n, err := commands.RecordApprovedDrafts(ctx, q, b.Commands.Env)
+		if n > 0 {
+			b.Log.Info().Int("drafts", n).Msg("approved drafts recorded in the Datatracker")
+		}
+		nudge(b.sendWake)
+		return err
+	})
+}

@@ -32,6 +32,9 @@ type Env struct {
 	Chat chat.Transport
 	Now  func() time.Time
 	Log  zerolog.Logger
+	// Docs looks up documents referenced in drafts (4053bis §4.3); nil
+	// skips those warnings.
+	Docs DocLookup
 }
 
 // Verb is one entry of the verb table.

@@ -304,3 +304,22 @@ func (q Q) NoteReactionExplained(ctx context.Context, draftID int64, actor strin
 	tag, err := q.db.Exec(ctx, `INSERT INTO reaction_notice (draft_id, actor) VALUES ($1, $2) ON CONFLICT DO NOTHING`, draftID, actor)
 	return tag.RowsAffected() == 1, err
 }
+
+// FindRecordedStatement finds the posted statement an approved draft
+// became: sent by one of its From groups, with its subject (compared
+// without case and surrounding space), and not yet linked to another
+// draft; 0 when none.
+func (q Q) FindRecordedStatement(ctx context.Context, fromGroups []string, subject string) (int64, error) {
+	var id int64
+	err := q.db.QueryRow(ctx, `
+		SELECT s.id FROM statement s
+		WHERE s.state = 'posted'
+		  AND lower(btrim(s.title)) = lower(btrim($2))
+		  AND s.from_groups && ARRAY(SELECT g.id FROM dt_group g WHERE lower(g.acronym) = ANY($1))
+		  AND NOT EXISTS (SELECT 1 FROM draft d WHERE d.recorded_statement = s.id)
+		ORDER BY s.id LIMIT 1`, nonNil(fromGroups), subject).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
+}

@@ -1,0 +1,315 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/liaisonbot/liaisonbot/internal/chat"
+	"github.com/liaisonbot/liaisonbot/internal/metrics"
+	"github.com/liaisonbot/liaisonbot/internal/rules"
+	"github.com/liaisonbot/liaisonbot/internal/store"
+)
+
+// Approvals handles reactions on approval requests (4053bis §4.1): ✅ from
+// an approver approves the revision the request is for, ❌ returns the
+// draft to its author, removing the ✅ before the statement is recorded
+// withdraws the approval. Anything else changes nothing, is audited, and
+// the reactor is told why once.
+type Approvals struct{ Env *Env }
+
+// HandleReaction implements ReactionHandler.
+func (a *Approvals) HandleReaction(ctx context.Context, q store.Q, evt chat.Event) error {
+	if evt.Kind == chat.EventReactionRemove {
+		return a.removed(ctx, q, evt)
+	}
+	req, err := q.ApprovalRequestByMessage(ctx, a.Env.Platform, evt.Target)
+	if err != nil || req == nil {
+		return err // not a reaction on an approval request
+	}
+	d, err := q.DraftByID(ctx, req.DraftID, true)
+	if err != nil || d == nil {
+		return err
+	}
+	auditReaction := func(result, why string) error {
+		return q.AddAudit(ctx, store.Audit{Platform: a.Env.Platform, Actor: evt.Sender.ID, ActorEmail: evt.Sender.Email, Room: evt.Room,
+			Action: "reaction", Args: evt.Key, Result: result,
+			Detail: map[string]any{"draft": d.ID, "revision": req.Revision, "draft_revision": d.Revision, "state": d.State, "why": why, "reaction_id": evt.ReactionID}})
+	}
+	decision := ""
+	switch evt.Key {
+	case chat.KeyApprove:
+		decision = "approve"
+	case chat.KeyReject:
+		decision = "reject"
+	default:
+		// Any other emoji is an ordinary reaction: audited, nothing said.
+		return auditReaction("ignored", "not ✅ or ❌")
+	}
+	dir, err := LoadDirectory(ctx, q)
+	if err != nil {
+		return err
+	}
+	why := ""
+	switch {
+	case d.State != store.DraftSubmitted || req.Revision != d.Revision:
+		why = fmt.Sprintf("%s is %s (revision %d); this request was for revision %d, so reactions on it no longer count.", DraftLabel(d.ID), d.State, d.Revision, req.Revision)
+	case evt.Sender.Email == "":
+		why = "the bot does not know your Datatracker e-mail, so your reaction cannot count as an approval."
+	case !rules.CanApprove(dir, evt.Sender.Email, d.FromGroups, a.Env.overrides()):
+		why = notApproverText(dir, d, evt.Sender.Email, a.Env.overrides())
+	}
+	if why != "" {
+		if err := auditReaction("ignored", why); err != nil {
+			return err
+		}
+		first, err := q.NoteReactionExplained(ctx, d.ID, evt.Sender.ID)
+		if err != nil || !first {
+			return err
+		}
+		thread, err := requestThread(ctx, q, req)
+		if err != nil {
+			return err
+		}
+		_, err = q.Enqueue(ctx, a.Env.Platform, store.KindNotice, chat.Outgoing{
+			Room: req.Room, Thread: thread, Notice: true,
+			Body:   chat.NewDoc(chat.P(chat.MSilent(chat.User{ID: evt.Sender.ID, DisplayName: orStr(evt.Sender.DisplayName, evt.Sender.ID)}), chat.T(": your "+evt.Key+" changes nothing: "+why))),
+			TxnKey: fmt.Sprintf("explain/%d/%s", d.ID, evt.Sender.ID),
+		})
+		return err
+	}
+	if err := auditReaction("counted", decision); err != nil {
+		return err
+	}
+	return applyDecision(ctx, q, a.Env, d, evt.Sender, decision, "", evt.ReactionID)
+}
+
+// removed handles a removed reaction: a standing approval or rejection
+// made by that reaction is withdrawn, unless the statement is recorded.
+func (a *Approvals) removed(ctx context.Context, q store.Q, evt chat.Event) error {
+	ap, err := q.ApprovalByReaction(ctx, evt.ReactionID)
+	if err != nil || ap == nil || ap.WithdrawnAt != nil || ap.VoidedAt != nil {
+		return err
+	}
+	d, err := q.DraftByID(ctx, ap.DraftID, true)
+	if err != nil || d == nil {
+		return err
+	}
+	audit := func(result string) error {
+		return q.AddAudit(ctx, store.Audit{Platform: a.Env.Platform, Actor: evt.Sender.ID, ActorEmail: evt.Sender.Email, Room: evt.Room,
+			Action: "reaction_removed", Result: result,
+			Detail: map[string]any{"draft": d.ID, "revision": d.Revision, "state": d.State, "decision": ap.Decision, "approval": ap.ID}})
+	}
+	if d.State == store.DraftRecorded || d.State == store.DraftWithdrawn || ap.Revision != d.Revision {
+		return audit("ignored")
+	}
+	if err := q.WithdrawApproval(ctx, ap.ID); err != nil {
+		return err
+	}
+	msg := ""
+	if (ap.Decision == "approve" && d.State == store.DraftApproved) || (ap.Decision == "reject" && d.State == store.DraftRejected) {
+		if err := q.SetDraftState(ctx, d.ID, store.DraftSubmitted, "", ""); err != nil {
+			return err
+		}
+		d.State = store.DraftSubmitted
+		verb := "approval"
+		if ap.Decision == "reject" {
+			verb = "rejection"
+		}
+		msg = fmt.Sprintf("↩ %s withdrew the %s of %s (revision %d); it is waiting for approval again. Do not enter it in the Datatracker.",
+			orStr(evt.Sender.DisplayName, evt.Sender.ID), verb, DraftLabel(d.ID), d.Revision)
+	}
+	if err := audit("withdrawn"); err != nil {
+		return err
+	}
+	if msg == "" {
+		return nil
+	}
+	return postInApprovalThreads(ctx, q, a.Env, d, chat.Text(msg), fmt.Sprintf("draft/%d/withdrawn-approval/%d", d.ID, ap.ID))
+}
+
+func (e *Env) overrides() map[string][]string {
+	if e.Config == nil {
+		return nil
+	}
+	return e.Config.Approvals.Overrides
+}
+
+// applyDecision records an approver's decision on the current revision;
+// the first approval wins.
+func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who chat.User, decision, reason, reactionID string) error {
+	ap := &store.Approval{DraftID: d.ID, Revision: d.Revision, Decision: decision, ApproverID: who.ID, ApproverEmail: who.Email, ReactionID: reactionID}
+	if err := q.AddApproval(ctx, ap); err != nil {
+		return err
+	}
+	state := store.DraftApproved
+	if decision == "reject" {
+		state = store.DraftRejected
+	}
+	if err := q.SetDraftState(ctx, d.ID, state, who.ID, reason); err != nil {
+		return err
+	}
+	d.State = state
+	if err := q.AddAudit(ctx, store.Audit{Platform: env.Platform, Actor: who.ID, ActorEmail: who.Email,
+		Action: "draft:" + map[string]string{"approve": "approved", "reject": "rejected"}[decision], Result: "ok",
+		Detail: map[string]any{"draft": d.ID, "revision": d.Revision, "state": d.State, "reason": reason, "reaction_id": reactionID}}); err != nil {
+		return err
+	}
+	author := chat.M(chat.User{ID: d.AuthorID, DisplayName: d.AuthorID, Email: d.AuthorEmail})
+	name := orStr(who.DisplayName, who.ID)
+	var doc chat.Doc
+	if decision == "reject" {
+		spans := []chat.Span{chat.T("❌ "), author, chat.T(fmt.Sprintf(": %s returned %s (revision %d) to you", name, DraftLabel(d.ID), d.Revision))}
+		if reason != "" {
+			spans = append(spans, chat.T(": "+reason))
+		}
+		spans = append(spans, chat.T(". Edit it and submit it again."))
+		doc = chat.NewDoc(chat.P(spans...))
+	} else {
+		if d.SubmittedAt != nil {
+			metrics.ApprovalLatency.Observe(env.Now().Sub(*d.SubmittedAt).Seconds())
+		}
+		dir, err := LoadDirectory(ctx, q)
+		if err != nil {
+			return err
+		}
+		doc = handoffDoc(dir, d, author, name)
+	}
+	return postInApprovalThreads(ctx, q, env, d, doc, fmt.Sprintf("draft/%d/%s/%d", d.ID, decision, d.Revision))
+}
+
+// handoffDoc is the complete field set, ready to paste into the
+// Datatracker's outgoing form (every sent statement is recorded there,
+// 4053bis §3).
+func handoffDoc(dir rules.Directory, d *store.Draft, author chat.Span, approver string) chat.Doc {
+	// A reply's Send-To is the other body's Send-Reply-To; the form has
+	// one field for where the statement goes ("To contacts").
+	toContacts := d.ToContact
+	if strings.TrimSpace(d.SendTo) != "" {
+		toContacts = d.SendTo
+	}
+	var b strings.Builder
+	line := func(k, v string) { fmt.Fprintf(&b, "%-18s %s\n", k+":", fieldOr(v)) }
+	line("From groups", dir.Display(d.FromGroups))
+	line("From contact", d.FromContact)
+	line("Reply to", d.SendReplyTo)
+	line("To groups", dir.Display(d.ToGroups))
+	line("To contacts", toContacts)
+	if strings.TrimSpace(d.SendTo) != "" {
+		line("Cc", d.ToContact)
+	}
+	line("Purpose", purposeText(d.Purpose))
+	line("Deadline", deadlineText(d))
+	line("Related to", relatedText(d.Related))
+	line("Title", d.Subject)
+	line("Attachments", strings.Join(d.Attachments, ", "))
+	b.WriteString("Body:\n")
+	b.WriteString(d.Body)
+	if c := strings.TrimSpace(d.Consensus); c != "" && !strings.Contains(strings.ToLower(d.Body), strings.ToLower(c)) {
+		b.WriteString("\n\nThis statement represents: " + c + ".")
+	}
+	return chat.NewDoc(
+		chat.P(chat.T("✅ "), author, chat.T(fmt.Sprintf(": %s approved %s (revision %d). Enter it in the Datatracker so it is recorded and sent (4053bis §3): ",
+			approver, DraftLabel(d.ID), d.Revision)), chat.L(DatatrackerOutgoingForm, DatatrackerOutgoingForm)),
+		chat.Pre(b.String()),
+		chat.P(chat.T("The bot watches the Datatracker and links this draft when the statement appears.")),
+	)
+}
+
+// requestThread is the thread an approval request opened (on Matrix its
+// own event; on Zulip its topic); "" while it is not sent yet.
+func requestThread(ctx context.Context, q store.Q, req *store.ApprovalRequest) (string, error) {
+	it, err := q.OutboxByID(ctx, req.OutboxID)
+	if err != nil || it == nil {
+		return "", err
+	}
+	if it.SentThread != "" {
+		return it.SentThread, nil
+	}
+	return it.SentID, nil
+}
+
+// postInApprovalThreads posts doc in the thread of the draft's latest
+// approval request in every room it went to; a draft never submitted gets
+// it in its own room.
+func postInApprovalThreads(ctx context.Context, q store.Q, env *Env, d *store.Draft, doc chat.Doc, key string) error {
+	reqs, err := q.ApprovalRequestsOf(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	latest := map[string]store.ApprovalRequest{}
+	for _, r := range reqs {
+		if cur, ok := latest[r.Room]; !ok || r.Revision > cur.Revision {
+			latest[r.Room] = r
+		}
+	}
+	if len(latest) == 0 {
+		_, err := q.Enqueue(ctx, env.Platform, store.KindNotice, chat.Outgoing{Room: d.Room, Thread: d.Thread, Body: doc, Notice: true, TxnKey: key + "/" + d.Room})
+		return err
+	}
+	for room, r := range latest {
+		thread, err := requestThread(ctx, q, &r)
+		if err != nil {
+			return err
+		}
+		if _, err := q.Enqueue(ctx, env.Platform, store.KindNotice, chat.Outgoing{Room: room, Thread: thread, Body: doc, Notice: true, TxnKey: key + "/" + room}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RecordApprovedDrafts links approved drafts to the statements they became
+// once those appear in the mirror (4053bis §3: every sent statement is
+// recorded), and reminds the author once when an approved draft has not
+// appeared after the configured number of days. It returns how many were
+// linked.
+func RecordApprovedDrafts(ctx context.Context, q store.Q, env *Env) (int, error) {
+	ds, err := q.ApprovedDrafts(ctx)
+	if err != nil {
+		return 0, err
+	}
+	days := 7
+	if env.Config != nil && env.Config.Approvals.RecordReminderDays > 0 {
+		days = env.Config.Approvals.RecordReminderDays
+	}
+	linked := 0
+	for _, d := range ds {
+		if d.Platform != env.Platform {
+			continue
+		}
+		sid, err := q.FindRecordedStatement(ctx, d.FromGroups, d.Subject)
+		if err != nil {
+			return linked, err
+		}
+		if sid != 0 {
+			if err := q.MarkDraftRecorded(ctx, d.ID, sid); err != nil {
+				return linked, err
+			}
+			d.State = store.DraftRecorded
+			linked++
+			if err := q.AddAudit(ctx, store.Audit{Platform: env.Platform, Actor: "datatracker", Action: "draft:recorded", Result: "ok",
+				Detail: map[string]any{"draft": d.ID, "revision": d.Revision, "state": d.State, "statement": sid}}); err != nil {
+				return linked, err
+			}
+			if err := postInApprovalThreads(ctx, q, env, d, chat.Text(fmt.Sprintf("📚 %s is recorded in the Datatracker as LS %d. Details: /liaison show %d", DraftLabel(d.ID), sid, sid)),
+				fmt.Sprintf("draft/%d/recorded", d.ID)); err != nil {
+				return linked, err
+			}
+			continue
+		}
+		if d.RecordRemindedAt == nil && d.DecidedAt != nil && env.Now().Sub(*d.DecidedAt) >= time.Duration(days)*24*time.Hour {
+			if err := q.MarkRecordReminded(ctx, d.ID); err != nil {
+				return linked, err
+			}
+			author := chat.M(chat.User{ID: d.AuthorID, DisplayName: d.AuthorID, Email: d.AuthorEmail})
+			doc := chat.NewDoc(chat.P(chat.T("⏰ "), author, chat.T(fmt.Sprintf(": %s was approved %d days ago but is not in the Datatracker yet. Every sent statement must be recorded there (4053bis §3): ",
+				DraftLabel(d.ID), days)), chat.L(DatatrackerOutgoingForm, DatatrackerOutgoingForm)))
+			if err := postInApprovalThreads(ctx, q, env, d, doc, fmt.Sprintf("draft/%d/record-reminder", d.ID)); err != nil {
+				return linked, err
+			}
+		}
+	}
+	return linked, nil
+}

@@ -1,0 +1,89 @@
+package commands
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/liaisonbot/liaisonbot/internal/chat"
+	"github.com/liaisonbot/liaisonbot/internal/rules"
+	"github.com/liaisonbot/liaisonbot/internal/store"
+)
+
+// DocLookup looks up a referenced document in the Datatracker (4053bis
+// §4.3); the bot provides one built on the Datatracker client. Found is
+// false for a document the Datatracker does not know.
+type DocLookup interface {
+	LookupDoc(ctx context.Context, ref rules.DocRef) (rules.DocInfo, error)
+}
+
+// LoadDirectory builds the process rules' view of groups and roles from
+// the mirror.
+func LoadDirectory(ctx context.Context, q store.Q) (rules.Directory, error) {
+	gs, err := q.AllGroups(ctx)
+	if err != nil {
+		return rules.Directory{}, err
+	}
+	acr := make(map[int64]string, len(gs))
+	for _, g := range gs {
+		acr[g.ID] = g.Acronym
+	}
+	groups := make([]rules.Group, 0, len(gs))
+	for _, g := range gs {
+		groups = append(groups, rules.Group{Acronym: g.Acronym, Type: rules.GroupType(g.Type), Parent: acr[g.ParentID], Name: g.Name})
+	}
+	rs, err := q.AllRoles(ctx)
+	if err != nil {
+		return rules.Directory{}, err
+	}
+	roles := make([]rules.Role, 0, len(rs))
+	for _, r := range rs {
+		roles = append(roles, rules.Role{Name: r.Name, Group: r.GroupAcronym, Email: r.Email, Person: r.PersonName})
+	}
+	return rules.NewDirectory(groups, roles), nil
+}
+
+// ChatUsers maps a Datatracker e-mail to the chat users known to hold it:
+// on Matrix through the config's identity table, on Zulip and the console
+// the e-mail is the identity. Empty when nobody in chat is known to have it.
+func (e *Env) ChatUsers(email, name string) []chat.User {
+	email = strings.TrimSpace(email)
+	if email == "" {
+		return nil
+	}
+	if e.Platform != "matrix" {
+		return []chat.User{{ID: email, DisplayName: orStr(name, email), Email: email}}
+	}
+	var out []chat.User
+	if e.Config != nil {
+		for _, id := range e.Config.Matrix.Identities {
+			if strings.EqualFold(id.Email, email) {
+				out = append(out, chat.User{ID: id.User, DisplayName: orStr(name, id.User), Email: email})
+			}
+		}
+	}
+	return out
+}
+
+func orStr(s, def string) string {
+	if strings.TrimSpace(s) == "" {
+		return def
+	}
+	return s
+}
+
+// deadlineLoc is the zone deadlines (dates) are read in.
+func (e *Env) deadlineLoc() *time.Location {
+	name := "America/Los_Angeles"
+	if e.Config != nil && e.Config.Reminders.DeadlineTimezone != "" {
+		name = e.Config.Reminders.DeadlineTimezone
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Today is the current date in the deadline zone.
+func (e *Env) Today() rules.Date { return rules.DateOf(e.Now(), e.deadlineLoc()) }

@@ -1,0 +1,879 @@
+package commands
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/liaisonbot/liaisonbot/internal/chat"
+	"github.com/liaisonbot/liaisonbot/internal/rules"
+	"github.com/liaisonbot/liaisonbot/internal/store"
+)
+
+// Outgoing statements drafted in chat (4053bis §2), submitted for approval
+// and approved per §4.1. A draft is numbered D<n> so it is never confused
+// with a Datatracker statement number.
+
+// DatatrackerOutgoingForm is where an approved statement is entered.
+const DatatrackerOutgoingForm = "https://datatracker.ietf.org/liaison/add/outgoing/"
+
+const fieldsHelp = "Fields (key=value, quote values with spaces): from, to, to_contact, send_to, from_contact, send_reply_to, " +
+	"purpose (info, action, response), deadline (YYYY-MM-DD), subject, attachments (comma-separated file names or URLs), " +
+	"related (statement number), consensus (e.g. \"WG consensus\", \"based on RFC 9110\", \"collected comments, not consensus\"). " +
+	"The lines after the command are the body."
+
+// DraftVerbs are the drafting and approval verbs.
+func DraftVerbs() []*Verb {
+	return []*Verb{
+		{
+			Name: "draft", Args: "[from=<acronym>] [field=value ...]", Body: "body",
+			Summary: "start an outgoing liaison statement for this room's group",
+			Help: "Starts an outgoing statement with the fields of 4053bis §2. From defaults to the group this room follows. " +
+				fieldsHelp + " For Comment is retired (§2.2); For Action needs a future deadline (§2.2); In Response needs the related statement (§2.2); " +
+				"research groups cannot send statements (§1). Chairs, secretaries and ADs of the From group may draft.",
+			Run: runDraft,
+		},
+		{
+			Name: "edit", Args: "<draft> field=value ...", Body: "new body (optional)",
+			Summary: "change fields of a draft (voids approvals)",
+			Help: "Changes fields of a draft; lines after the command replace the body. " + fieldsHelp +
+				" Approval binds to the exact text (4053bis §4.1): an edit after submit voids pending and given approvals, and the draft must be submitted again.",
+			Run: runEdit,
+		},
+		{
+			Name: "drafts", Args: "[acronym]",
+			Summary: "list open drafts",
+			Help:    "Lists drafts not yet recorded or withdrawn, of one From group or of the groups this room follows (all when it follows none).",
+			Run:     runDrafts,
+		},
+		{
+			Name: "withdraw", Args: "<draft>",
+			Summary: "withdraw a draft",
+			Help:    "Withdraws a draft that has not been recorded; its approval request no longer counts.",
+			Run:     runWithdraw,
+		},
+		{
+			Name: "reply", Args: "<statement id>",
+			Summary: "start an In Response draft answering a statement",
+			Help: "Starts an In Response draft pre-filled per 4053bis §2.1: To = the original's From groups, Send-To = the original's " +
+				"Send-Reply-To (response contacts), related = the original; From is this room's group when it was addressed.",
+			Run: runReply,
+		},
+		{
+			Name: "submit", Args: "<draft>",
+			Summary: "ask the approvers to approve a draft",
+			Help: "Checks the draft (4053bis §2, §4.2, §4.3), works out who may approve it (§4.1: a WG's responsible AD and the ADs of its " +
+				"area; an area's ADs; the IETF Chair for ietf/iesg; the IAB Chair for iab), and posts the approval request in the group's room " +
+				"(informing the group before transmission, §4.2) and the approvals room. An approver approves by reacting ✅ (or ❌ to return it).",
+			Run: runSubmit,
+		},
+		{
+			Name: "approve", Args: "<draft>",
+			Summary: "approve a submitted draft (text alternative to ✅)",
+			Help:    "Approves the submitted revision of a draft; only its approvers may (4053bis §4.1).",
+			Run:     runApprove,
+		},
+		{
+			Name: "reject", Args: "<draft> <reason>",
+			Summary: "return a submitted draft to its author, with a reason",
+			Help:    "Returns the draft to its author with the reason; only its approvers may (4053bis §4.1).",
+			Run:     runReject,
+		},
+	}
+}
+
+// ParseDraftID reads a draft number ("D7", "d7", "7").
+func ParseDraftID(s string) (int64, bool) {
+	s = strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s), "D"), "d")
+	s = strings.TrimPrefix(s, "#")
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
+}
+
+// DraftLabel is how a draft is named in chat.
+func DraftLabel(id int64) string { return fmt.Sprintf("D%d", id) }
+
+// ---- identity and permission ----
+
+func (r *Request) adminEmails() []string {
+	if r.IsAdmin() && r.Event.Sender.Email != "" {
+		return []string{r.Event.Sender.Email}
+	}
+	return nil
+}
+
+func (r *Request) overrides() map[string][]string {
+	if r.Env.Config == nil {
+		return nil
+	}
+	return r.Env.Config.Approvals.Overrides
+}
+
+// requireIdentity refuses users whose chat account maps to no Datatracker
+// e-mail: they may read, never draft, submit or approve.
+func (r *Request) requireIdentity(what string) error {
+	if r.Event.Sender.Email != "" {
+		return nil
+	}
+	how := "add your chat user and Datatracker e-mail to matrix.identities in the bot's config"
+	if r.Env.Platform == "zulip" {
+		how = "your Zulip account has no e-mail the bot can see"
+	}
+	return Deniedf("The bot does not know your Datatracker e-mail, so you may read but not %s (%s).", what, how)
+}
+
+// requireSubmitter allows chairs, secretaries and ADs of every From group,
+// liaison managers and coordinators, and bot admins (4053bis §3.2).
+func (r *Request) requireSubmitter(dir rules.Directory, from []string, what string) error {
+	if err := r.requireIdentity(what); err != nil {
+		return err
+	}
+	if rules.CanSubmit(dir, r.Event.Sender.Email, from, r.adminEmails()) {
+		return nil
+	}
+	return Deniedf("Only the chairs, secretaries and ADs of %s (or liaison managers and coordinators) may %s its statements (4053bis §3.2); %s holds no such role in the Datatracker.",
+		dir.Display(from), what, r.Event.Sender.Email)
+}
+
+// ---- field parsing ----
+
+var fieldAliases = map[string]string{
+	"from": "from", "from_groups": "from",
+	"to": "to", "to_groups": "to",
+	"to_contact": "to_contact", "to-contact": "to_contact", "tocontact": "to_contact", "to_contacts": "to_contact",
+	"send_to": "send_to", "send-to": "send_to", "sendto": "send_to",
+	"from_contact": "from_contact", "from-contact": "from_contact", "fromcontact": "from_contact",
+	"send_reply_to": "send_reply_to", "send-reply-to": "send_reply_to", "reply_to": "send_reply_to", "reply-to": "send_reply_to",
+	"purpose": "purpose",
+	"deadline": "deadline",
+	"subject": "subject", "title": "subject",
+	"attachments": "attachments", "attachment": "attachments", "attach": "attachments",
+	"related": "related",
+	"consensus": "consensus",
+	"body": "body",
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func lowerAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.ToLower(s)
+	}
+	return out
+}
+
+// applyFields sets draft fields from key=value pairs; it refuses unknown
+// keys and values the procedure rules out outright.
+func applyFields(d *store.Draft, kv map[string]string, today rules.Date) error {
+	keys := make([]string, 0, len(kv))
+	for k := range kv {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		v := strings.TrimSpace(kv[k])
+		field, ok := fieldAliases[strings.ToLower(k)]
+		if !ok {
+			return Usagef("Unknown field %q. %s", k, fieldsHelp)
+		}
+		if strings.ContainsAny(v, "\r\n") {
+			return Usagef("The %s must be one line (4053bis §2.3).", field)
+		}
+		switch field {
+		case "from":
+			d.FromGroups = lowerAll(splitList(v))
+		case "to":
+			d.ToGroups = lowerAll(splitList(v))
+		case "to_contact":
+			d.ToContact = v
+		case "send_to":
+			d.SendTo = v
+		case "from_contact":
+			d.FromContact = v
+		case "send_reply_to":
+			d.SendReplyTo = v
+		case "purpose":
+			p, err := rules.ParsePurpose(v)
+			if err != nil {
+				return Usagef("%s", err.Error())
+			}
+			if err := p.ValidForNewDraft(); err != nil {
+				return Usagef("%s", err.Error())
+			}
+			d.Purpose = string(p)
+		case "deadline":
+			if v == "" || v == "none" {
+				d.Deadline = nil
+				continue
+			}
+			dt, err := rules.ParseDate(v)
+			if err != nil {
+				return Usagef("%q is not a date; write the deadline as YYYY-MM-DD.", v)
+			}
+			if !dt.After(today) {
+				return Usagef("The deadline %s is not in the future (today is %s); a For Action statement needs a future deadline (4053bis §2.2).", dt, today)
+			}
+			t := dt.Time(time.UTC)
+			d.Deadline = &t
+		case "subject":
+			d.Subject = v
+		case "attachments":
+			d.Attachments = splitList(v)
+		case "related":
+			if v == "" || v == "none" {
+				d.Related = 0
+				continue
+			}
+			id, ok := ParseID(v)
+			if !ok {
+				return Usagef("%q is not a statement number.", v)
+			}
+			d.Related = id
+		case "consensus":
+			d.Consensus = v
+		case "body":
+			d.Body = v
+		}
+	}
+	return nil
+}
+
+// RulesDraft converts a stored draft for the process rules.
+func RulesDraft(d *store.Draft) rules.Draft {
+	rd := rules.Draft{
+		From: d.FromGroups, FromContact: d.FromContact, SendReplyTo: d.SendReplyTo,
+		To: d.ToGroups, ToContact: d.ToContact, SendTo: d.SendTo,
+		Purpose: rules.Purpose(d.Purpose), Subject: d.Subject, Body: d.Body,
+		Attachments: d.Attachments, Related: d.Related, Consensus: d.Consensus,
+	}
+	if d.Deadline != nil {
+		dt := rules.DateOf(*d.Deadline, time.UTC)
+		rd.Deadline = &dt
+	}
+	return rd
+}
+
+// checkDraft is the full checklist: the §2/§4.2 checks and the §4.3
+// referenced-document warnings.
+func (r *Request) checkDraft(dir rules.Directory, d *store.Draft) rules.Checklist {
+	rd := RulesDraft(d)
+	c := rules.Check(rd, r.Env.Today(), dir)
+	if d.Related != 0 {
+		if s, err := r.Q.StatementByID(r.Ctx, d.Related); err == nil && s == nil {
+			c.Warnings = append(c.Warnings, rules.Problem{Field: rules.FieldRelated, Section: "§2.2",
+				Message: fmt.Sprintf("LS %d is not in the bot's mirror of the Datatracker; check the number.", d.Related)})
+		}
+	}
+	if r.Env.Docs != nil {
+		refs := rules.ExtractDocRefs(d.Subject + "\n" + d.Body)
+		var infos []rules.DocInfo
+		for _, ref := range refs {
+			info, err := r.Env.Docs.LookupDoc(r.Ctx, ref)
+			if err != nil {
+				r.Env.Log.Warn().Err(err).Str("doc", ref.Name).Msg("document lookup failed")
+				c.Warnings = append(c.Warnings, rules.Problem{Field: rules.FieldBody, Section: "§4.3",
+					Message: fmt.Sprintf("Could not look up %s in the Datatracker; state its status in the statement (4053bis §4.3).", ref.Display)})
+				continue
+			}
+			infos = append(infos, info)
+		}
+		c.Warnings = append(c.Warnings, rules.DocWarnings(infos)...)
+	}
+	return c
+}
+
+// ---- rendering ----
+
+func fieldOr(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "—"
+	}
+	return s
+}
+
+func deadlineText(d *store.Draft) string {
+	if d.Deadline == nil {
+		return "—"
+	}
+	return d.Deadline.Format("2006-01-02")
+}
+
+func purposeText(p string) string {
+	if p == "" {
+		return "—"
+	}
+	return rules.Purpose(p).Title()
+}
+
+func relatedText(id int64) string {
+	if id == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("LS %d", id)
+}
+
+// draftFields lists the §2 fields of a draft.
+func draftFields(dir rules.Directory, d *store.Draft) chat.Block {
+	item := func(label, value string) []chat.Span { return chat.Item(chat.B(label+": "), chat.T(value)) }
+	return chat.List(
+		item("From", fieldOr(dir.Display(d.FromGroups))),
+		item("From-Contact", fieldOr(d.FromContact)),
+		item("Send-Reply-To", fieldOr(d.SendReplyTo)),
+		item("To", fieldOr(dir.Display(d.ToGroups))),
+		item("To-Contact", fieldOr(d.ToContact)),
+		item("Send-To", fieldOr(d.SendTo)),
+		item("Purpose", purposeText(d.Purpose)),
+		item("Deadline", deadlineText(d)),
+		item("Subject", fieldOr(d.Subject)),
+		item("Attachments", fieldOr(strings.Join(d.Attachments, ", "))),
+		item("Related", relatedText(d.Related)),
+		item("Consensus", fieldOr(d.Consensus)),
+	)
+}
+
+func checklistBlocks(c rules.Checklist) []chat.Block {
+	var out []chat.Block
+	if c.Complete() {
+		out = append(out, chat.P(chat.B("Checklist: "), chat.T("complete — ready to submit.")))
+	} else {
+		items := make([][]chat.Span, 0, len(c.Missing))
+		for _, p := range c.Missing {
+			items = append(items, chat.Item(chat.T("☐ "+p.Message)))
+		}
+		out = append(out, chat.P(chat.B("Checklist — still missing:")), chat.List(items...))
+	}
+	if len(c.Warnings) > 0 {
+		items := make([][]chat.Span, 0, len(c.Warnings))
+		for _, p := range c.Warnings {
+			items = append(items, chat.Item(chat.T("⚠ "+p.Message)))
+		}
+		out = append(out, chat.P(chat.B("Warnings:")), chat.List(items...))
+	}
+	return out
+}
+
+// draftDoc shows a draft with its checklist (every show ends with it).
+func (r *Request) draftDoc(dir rules.Directory, d *store.Draft, headline string) chat.Doc {
+	blocks := []chat.Block{
+		chat.P(chat.T(headline+" "), chat.B(fmt.Sprintf("%s (revision %d, %s)", DraftLabel(d.ID), d.Revision, d.State)), chat.T(": "), chat.T(fieldOr(d.Subject))),
+		draftFields(dir, d),
+	}
+	if strings.TrimSpace(d.Body) != "" {
+		blocks = append(blocks, chat.P(chat.B("Body:")), chat.Quote(d.Body))
+	} else {
+		blocks = append(blocks, chat.P(chat.B("Body: "), chat.T("—")))
+	}
+	if d.State == store.DraftRejected && d.RejectReason != "" {
+		blocks = append(blocks, chat.P(chat.B("Returned by the approver: "), chat.T(d.RejectReason)))
+	}
+	blocks = append(blocks, checklistBlocks(r.checkDraft(dir, d))...)
+	return chat.NewDoc(blocks...)
+}
+
+// ---- loading ----
+
+// loadDraft reads the draft named by args[0], locked for the transaction.
+func (r *Request) loadDraft(arg string) (*store.Draft, error) {
+	id, ok := ParseDraftID(arg)
+	if !ok {
+		return nil, Usagef("%q is not a draft number (drafts are numbered like D7).", arg)
+	}
+	d, err := r.Q.DraftByID(r.Ctx, id, true)
+	if err != nil {
+		return nil, err
+	}
+	if d == nil || d.Platform != r.Env.Platform {
+		r.Result = "not_found"
+		return nil, Usagef("There is no draft %s. `/liaison drafts` lists the open ones.", DraftLabel(id))
+	}
+	return d, nil
+}
+
+func (r *Request) audit(action string, d *store.Draft, detail map[string]any) error {
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	detail["draft"] = d.ID
+	detail["revision"] = d.Revision
+	detail["state"] = d.State
+	return r.Q.AddAudit(r.Ctx, store.Audit{
+		Platform: r.Env.Platform, Actor: r.Event.Sender.ID, ActorEmail: r.Event.Sender.Email, Room: r.Event.Room,
+		Action: action, Result: "ok", Detail: detail,
+	})
+}
+
+// roomGroups are the groups the command's room follows.
+func (r *Request) roomGroups() ([]string, error) {
+	bs, err := r.Q.BindingsOfRoom(r.Ctx, r.Env.Platform, r.Event.Room)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, b := range bs {
+		if b.Group != "" && !slices.Contains(out, b.Group) {
+			out = append(out, b.Group)
+		}
+	}
+	return out, nil
+}
+
+// ---- verbs ----
+
+func runDraft(r *Request) error {
+	if err := r.requireIdentity("draft statements"); err != nil {
+		return err
+	}
+	kv, rest := KeyValues(r.Parsed.Args)
+	if len(rest) > 0 {
+		return Usagef("Unexpected %q: give fields as key=value. %s", strings.Join(rest, " "), fieldsHelp)
+	}
+	d := &store.Draft{
+		Platform: r.Env.Platform, Room: r.Event.Room, Thread: r.Event.Thread,
+		AuthorID: r.Event.Sender.ID, AuthorEmail: r.Event.Sender.Email,
+		FromContact: r.Event.Sender.Email, Body: strings.TrimSpace(r.Parsed.Body),
+	}
+	if err := applyFields(d, kv, r.Env.Today()); err != nil {
+		return err
+	}
+	if len(d.FromGroups) == 0 {
+		gs, err := r.roomGroups()
+		if err != nil {
+			return err
+		}
+		if len(gs) != 1 {
+			return Usagef("This room follows %d groups; say which one sends the statement with from=<acronym>.", len(gs))
+		}
+		d.FromGroups = gs
+	}
+	return r.createDraft(d, "📝 New draft")
+}
+
+// createDraft checks the sender may speak for the From groups, stores the
+// draft and shows it.
+func (r *Request) createDraft(d *store.Draft, headline string) error {
+	dir, err := LoadDirectory(r.Ctx, r.Q)
+	if err != nil {
+		return err
+	}
+	for _, a := range d.FromGroups {
+		g, ok := dir.GroupByAcronym(a)
+		if !ok {
+			return Usagef("%q is not a group the bot knows from the Datatracker.", a)
+		}
+		if err := rules.CanOriginate(g); err != nil {
+			r.Result = "denied"
+			return Deniedf("%s", err.Error())
+		}
+	}
+	if err := r.requireSubmitter(dir, d.FromGroups, "draft"); err != nil {
+		return err
+	}
+	if err := r.Q.CreateDraft(r.Ctx, d); err != nil {
+		return err
+	}
+	if err := r.audit("draft:created", d, nil); err != nil {
+		return err
+	}
+	r.Detail = map[string]any{"draft": d.ID}
+	return r.Reply(r.draftDoc(dir, d, headline))
+}
+
+func runReply(r *Request) error {
+	if len(r.Parsed.Args) < 1 {
+		return Usagef("Name the statement to answer, e.g. 2043.")
+	}
+	id, ok := ParseID(r.Parsed.Args[0])
+	if !ok {
+		return Usagef("%q is not a statement number.", r.Parsed.Args[0])
+	}
+	if err := r.requireIdentity("draft statements"); err != nil {
+		return err
+	}
+	kv, rest := KeyValues(r.Parsed.Args[1:])
+	if len(rest) > 0 {
+		return Usagef("Unexpected %q: give fields as key=value.", strings.Join(rest, " "))
+	}
+	s, err := r.Q.StatementByID(r.Ctx, id)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		r.Result = "not_found"
+		return r.Replyf("LS %d is not in the bot's mirror of the Datatracker (yet).", id)
+	}
+	groups, err := r.Q.GroupsByID(r.Ctx, append(append([]int64{}, s.FromGroups...), s.ToGroups...))
+	if err != nil {
+		return err
+	}
+	acr := func(ids []int64) []string {
+		var out []string
+		for _, g := range ids {
+			if gr, ok := groups[g]; ok {
+				out = append(out, strings.ToLower(gr.Acronym))
+			}
+		}
+		return out
+	}
+	orig := rules.Incoming{ID: s.ID, FromGroups: acr(s.FromGroups), ToGroups: acr(s.ToGroups),
+		ResponseContacts: s.ResponseContacts, FromContact: s.FromContact, TechnicalContacts: s.TechnicalContacts, Title: s.Title}
+	// From: this room's group when the original was addressed to it.
+	var from []string
+	if rg, err := r.roomGroups(); err == nil {
+		for _, g := range rg {
+			if slices.Contains(orig.ToGroups, g) {
+				from = append(from, g)
+			}
+		}
+	}
+	rd := rules.ReplyDraft(orig, from)
+	d := &store.Draft{
+		Platform: r.Env.Platform, Room: r.Event.Room, Thread: r.Event.Thread,
+		AuthorID: r.Event.Sender.ID, AuthorEmail: r.Event.Sender.Email,
+		FromGroups: rd.From, ToGroups: rd.To, ToContact: rd.ToContact, SendTo: rd.SendTo,
+		FromContact: r.Event.Sender.Email, Purpose: string(rd.Purpose), Subject: rd.Subject, Related: rd.Related,
+		Body: strings.TrimSpace(r.Parsed.Body),
+	}
+	if err := applyFields(d, kv, r.Env.Today()); err != nil {
+		return err
+	}
+	if len(d.FromGroups) == 0 {
+		return Usagef("LS %d was not addressed to a group this room follows; say which group answers with from=<acronym>.", id)
+	}
+	return r.createDraft(d, fmt.Sprintf("📝 Reply to LS %d drafted:", id))
+}
+
+func runEdit(r *Request) error {
+	if len(r.Parsed.Args) < 1 {
+		return Usagef("Name the draft to edit, e.g. D7.")
+	}
+	d, err := r.loadDraft(r.Parsed.Args[0])
+	if err != nil {
+		return err
+	}
+	kv, rest := KeyValues(r.Parsed.Args[1:])
+	if len(rest) > 0 {
+		return Usagef("Unexpected %q: give fields as key=value. %s", strings.Join(rest, " "), fieldsHelp)
+	}
+	body := strings.TrimSpace(r.Parsed.Body)
+	if len(kv) == 0 && body == "" {
+		return Usagef("Say what to change: field=value, or the new body on the lines after the command.")
+	}
+	return ApplyDraftEdit(r, d, func(d *store.Draft) error {
+		if body != "" {
+			d.Body = body
+		}
+		return applyFields(d, kv, r.Env.Today())
+	})
+}
+
+// ApplyDraftEdit changes a draft through the one edit path: permission,
+// a new revision, approvals of earlier revisions voided (4053bis §4.1:
+// approval binds to the exact text) and the approval threads told.
+// Used by edit and by accepting a language-model proposal.
+func ApplyDraftEdit(r *Request, d *store.Draft, change func(*store.Draft) error) error {
+	switch d.State {
+	case store.DraftRecorded, store.DraftWithdrawn:
+		return Usagef("%s is %s and can no longer be edited.", DraftLabel(d.ID), d.State)
+	}
+	dir, err := LoadDirectory(r.Ctx, r.Q)
+	if err != nil {
+		return err
+	}
+	if err := r.requireSubmitter(dir, d.FromGroups, "edit"); err != nil {
+		return err
+	}
+	oldFrom := slices.Clone(d.FromGroups)
+	if err := change(d); err != nil {
+		return err
+	}
+	if !slices.Equal(oldFrom, d.FromGroups) {
+		if err := r.requireSubmitter(dir, d.FromGroups, "edit"); err != nil {
+			return err
+		}
+		for _, a := range d.FromGroups {
+			g, ok := dir.GroupByAcronym(a)
+			if !ok {
+				return Usagef("%q is not a group the bot knows from the Datatracker.", a)
+			}
+			if err := rules.CanOriginate(g); err != nil {
+				return Deniedf("%s", err.Error())
+			}
+		}
+	}
+	prevState := d.State
+	if _, err := r.Q.SaveDraftFields(r.Ctx, d); err != nil {
+		return err
+	}
+	voided, err := r.Q.VoidApprovals(r.Ctx, d.ID, d.Revision)
+	if err != nil {
+		return err
+	}
+	wasPending := prevState == store.DraftSubmitted || prevState == store.DraftApproved || prevState == store.DraftRejected
+	if wasPending {
+		if err := r.Q.SetDraftState(r.Ctx, d.ID, store.DraftOpen, "", ""); err != nil {
+			return err
+		}
+		d.State = store.DraftOpen
+		msg := fmt.Sprintf("✏ %s was edited (now revision %d). The approval request for the earlier revision no longer counts", DraftLabel(d.ID), d.Revision)
+		if voided > 0 {
+			msg += fmt.Sprintf("; %d approval decision(s) given on it are void", voided)
+		}
+		msg += fmt.Sprintf(" (4053bis §4.1: approval is for the exact text). Submit it again with /liaison submit %s.", DraftLabel(d.ID))
+		if err := postInApprovalThreads(r.Ctx, r.Q, r.Env, d, chat.Text(msg), fmt.Sprintf("draft/%d/edited/%d", d.ID, d.Revision)); err != nil {
+			return err
+		}
+	}
+	if err := r.audit("draft:edited", d, map[string]any{"voided": voided, "previous_state": prevState}); err != nil {
+		return err
+	}
+	return r.Reply(r.draftDoc(dir, d, "✏ Edited"))
+}
+
+func runDrafts(r *Request) error {
+	var groups []string
+	if len(r.Parsed.Args) > 0 {
+		groups = []string{strings.ToLower(r.Parsed.Args[0])}
+	} else {
+		gs, err := r.roomGroups()
+		if err != nil {
+			return err
+		}
+		groups = gs
+	}
+	if len(groups) == 0 {
+		groups = []string{""}
+	}
+	var ds []*store.Draft
+	for _, g := range groups {
+		got, err := r.Q.OpenDrafts(r.Ctx, r.Env.Platform, g)
+		if err != nil {
+			return err
+		}
+		for _, d := range got {
+			if !slices.ContainsFunc(ds, func(e *store.Draft) bool { return e.ID == d.ID }) {
+				ds = append(ds, d)
+			}
+		}
+	}
+	if len(ds) == 0 {
+		return r.Replyf("No open drafts.")
+	}
+	items := make([][]chat.Span, 0, len(ds))
+	for _, d := range ds {
+		items = append(items, chat.Item(chat.B(DraftLabel(d.ID)), chat.T(fmt.Sprintf(" [%s, rev %d] %s → %s: %s",
+			d.State, d.Revision, strings.Join(d.FromGroups, ","), strings.Join(d.ToGroups, ","), fieldOr(d.Subject)))))
+	}
+	return r.Reply(chat.NewDoc(chat.P(chat.B("Open drafts:")), chat.List(items...)))
+}
+
+func runWithdraw(r *Request) error {
+	if len(r.Parsed.Args) != 1 {
+		return Usagef("Name the draft to withdraw, e.g. D7.")
+	}
+	d, err := r.loadDraft(r.Parsed.Args[0])
+	if err != nil {
+		return err
+	}
+	if d.State == store.DraftRecorded || d.State == store.DraftWithdrawn {
+		return Usagef("%s is already %s.", DraftLabel(d.ID), d.State)
+	}
+	dir, err := LoadDirectory(r.Ctx, r.Q)
+	if err != nil {
+		return err
+	}
+	if !strings.EqualFold(d.AuthorID, r.Event.Sender.ID) {
+		if err := r.requireSubmitter(dir, d.FromGroups, "withdraw"); err != nil {
+			return err
+		}
+	}
+	if err := r.Q.SetDraftState(r.Ctx, d.ID, store.DraftWithdrawn, r.Event.Sender.ID, ""); err != nil {
+		return err
+	}
+	d.State = store.DraftWithdrawn
+	if err := postInApprovalThreads(r.Ctx, r.Q, r.Env, d, chat.Text(fmt.Sprintf("🗑 %s was withdrawn; its approval request no longer counts.", DraftLabel(d.ID))),
+		fmt.Sprintf("draft/%d/withdrawn", d.ID)); err != nil {
+		return err
+	}
+	if err := r.audit("draft:withdrawn", d, nil); err != nil {
+		return err
+	}
+	return r.Replyf("%s withdrawn.", DraftLabel(d.ID))
+}
+
+func runSubmit(r *Request) error {
+	if len(r.Parsed.Args) != 1 {
+		return Usagef("Name the draft to submit, e.g. D7.")
+	}
+	d, err := r.loadDraft(r.Parsed.Args[0])
+	if err != nil {
+		return err
+	}
+	switch d.State {
+	case store.DraftSubmitted:
+		return r.Replyf("%s (revision %d) is already waiting for approval.", DraftLabel(d.ID), d.Revision)
+	case store.DraftApproved, store.DraftRecorded, store.DraftWithdrawn:
+		return Usagef("%s is %s; it cannot be submitted.", DraftLabel(d.ID), d.State)
+	}
+	dir, err := LoadDirectory(r.Ctx, r.Q)
+	if err != nil {
+		return err
+	}
+	if err := r.requireSubmitter(dir, d.FromGroups, "submit"); err != nil {
+		return err
+	}
+	check := r.checkDraft(dir, d)
+	if !check.Complete() {
+		r.Result = "incomplete"
+		blocks := append([]chat.Block{chat.P(chat.T(fmt.Sprintf("⚠ %s cannot be submitted yet (4053bis §2, §4.2).", DraftLabel(d.ID))))}, checklistBlocks(check)...)
+		blocks = append(blocks, chat.P(chat.T("Fix it with "), chat.C(fmt.Sprintf("/liaison edit %s field=value", DraftLabel(d.ID)))))
+		return r.Reply(chat.NewDoc(blocks...))
+	}
+	approvers, err := rules.Approvers(dir, d.FromGroups, r.overrides())
+	if len(approvers) == 0 {
+		r.Result = "no_approver"
+		msg := "nobody may approve it"
+		if err != nil {
+			msg = err.Error()
+		}
+		return r.Replyf("⚠ %s cannot be submitted: %s", DraftLabel(d.ID), msg)
+	}
+	if err := r.Q.SetDraftState(r.Ctx, d.ID, store.DraftSubmitted, "", ""); err != nil {
+		return err
+	}
+	d.State = store.DraftSubmitted
+	rooms, err := r.Q.RoomsFor(r.Ctx, r.Env.Platform, d.FromGroups)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(rooms, d.Room) {
+		rooms = append([]string{d.Room}, rooms...)
+	}
+	if r.Env.Config != nil && r.Env.Config.ApprovalsRoom != "" && !slices.Contains(rooms, r.Env.Config.ApprovalsRoom) {
+		rooms = append(rooms, r.Env.Config.ApprovalsRoom)
+	}
+	emails := make([]string, 0, len(approvers))
+	for _, a := range approvers {
+		emails = append(emails, a.Email)
+	}
+	doc := r.approvalRequestDoc(dir, d, approvers, check)
+	for _, room := range rooms {
+		id, err := r.Send(store.KindApproval, chat.Outgoing{
+			Room: room, NewThread: fmt.Sprintf("%s: %s", DraftLabel(d.ID), d.Subject), Body: doc,
+			TxnKey: fmt.Sprintf("approval/%d/%d/%s", d.ID, d.Revision, room),
+		}, chat.KeyApprove, chat.KeyReject)
+		if err != nil {
+			return err
+		}
+		if err := r.Q.AddApprovalRequest(r.Ctx, store.ApprovalRequest{DraftID: d.ID, Revision: d.Revision, Platform: r.Env.Platform,
+			Room: room, OutboxID: id, Approvers: emails}); err != nil {
+			return err
+		}
+	}
+	if err := r.audit("draft:submitted", d, map[string]any{"approvers": emails, "rooms": rooms}); err != nil {
+		return err
+	}
+	return r.Replyf("📤 %s (revision %d) submitted; the approval request is in %d room(s).", DraftLabel(d.ID), d.Revision, len(rooms))
+}
+
+// approvalRequestDoc is the message approvers react to.
+func (r *Request) approvalRequestDoc(dir rules.Directory, d *store.Draft, approvers []rules.Approver, check rules.Checklist) chat.Doc {
+	who := []chat.Span{chat.T("Approvers (4053bis §4.1): ")}
+	for i, a := range approvers {
+		if i > 0 {
+			who = append(who, chat.T(", "))
+		}
+		users := r.Env.ChatUsers(a.Email, a.Person)
+		if len(users) > 0 {
+			for j, u := range users {
+				if j > 0 {
+					who = append(who, chat.T(" "))
+				}
+				who = append(who, chat.M(u))
+			}
+		} else {
+			who = append(who, chat.T(orStr(a.Person, a.Email)+" <"+a.Email+">"))
+		}
+		who = append(who, chat.T(fmt.Sprintf(" (%s %s)", strings.ToUpper(a.Role), a.Group)))
+	}
+	blocks := []chat.Block{
+		chat.P(chat.T("🗳 Approval requested for outgoing statement "), chat.B(fmt.Sprintf("%s (revision %d)", DraftLabel(d.ID), d.Revision)),
+			chat.T(": "), chat.T(d.Subject)),
+		chat.P(chat.T(fmt.Sprintf("This informs %s before the statement is sent (4053bis §4.2).", dir.Display(d.FromGroups)))),
+		draftFields(dir, d),
+		chat.P(chat.B("Body:")), chat.Quote(d.Body),
+	}
+	if len(check.Warnings) > 0 {
+		blocks = append(blocks, checklistBlocks(check)...)
+	}
+	blocks = append(blocks,
+		chat.P(who...),
+		chat.P(chat.T("React ✅ to approve or ❌ to return it to the author (or "), chat.C(fmt.Sprintf("/liaison approve %s", DraftLabel(d.ID))),
+			chat.T(" / "), chat.C(fmt.Sprintf("/liaison reject %s <reason>", DraftLabel(d.ID))), chat.T("). Only the approvers' reactions count.")),
+	)
+	return chat.NewDoc(blocks...)
+}
+
+func runApprove(r *Request) error {
+	if len(r.Parsed.Args) != 1 {
+		return Usagef("Name the draft to approve, e.g. D7.")
+	}
+	d, err := r.loadDraft(r.Parsed.Args[0])
+	if err != nil {
+		return err
+	}
+	return r.decide(d, "approve", "", "")
+}
+
+func runReject(r *Request) error {
+	if len(r.Parsed.Args) < 2 {
+		return Usagef("Name the draft and give a reason, e.g. D7 the deadline is too short.")
+	}
+	d, err := r.loadDraft(r.Parsed.Args[0])
+	if err != nil {
+		return err
+	}
+	return r.decide(d, "reject", strings.Join(r.Parsed.Args[1:], " "), "")
+}
+
+// decide applies an approver's decision given by command.
+func (r *Request) decide(d *store.Draft, decision, reason, reactionID string) error {
+	if d.State != store.DraftSubmitted {
+		return Usagef("%s is %s, not waiting for approval.", DraftLabel(d.ID), d.State)
+	}
+	if err := r.requireIdentity("approve statements"); err != nil {
+		return err
+	}
+	dir, err := LoadDirectory(r.Ctx, r.Q)
+	if err != nil {
+		return err
+	}
+	if !rules.CanApprove(dir, r.Event.Sender.Email, d.FromGroups, r.overrides()) {
+		r.Result = "denied"
+		if err := r.audit("draft:decision_ignored", d, map[string]any{"decision": decision, "why": "not an approver"}); err != nil {
+			return err
+		}
+		return Deniedf("%s", notApproverText(dir, d, r.Event.Sender.Email, r.overrides()))
+	}
+	return applyDecision(r.Ctx, r.Q, r.Env, d, r.Event.Sender, decision, reason, reactionID)
+}
+
+func notApproverText(dir rules.Directory, d *store.Draft, email string, overrides map[string][]string) string {
+	list, _ := rules.Approvers(dir, d.FromGroups, overrides)
+	names := make([]string, 0, len(list))
+	for _, a := range list {
+		names = append(names, orStr(a.Person, a.Email))
+	}
+	return fmt.Sprintf("Only the approvers of %s may approve or reject %s (4053bis §4.1): %s. %s is not one of them, so this changes nothing.",
+		dir.Display(d.FromGroups), DraftLabel(d.ID), strings.Join(names, ", "), email)
+}
