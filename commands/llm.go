@@ -161,17 +161,67 @@ func (h *llmVerbs) extract(r *Request) error {
 		r.Result = "no_proposal"
 		return r.Reply(chat.Text("No metadata could be read from that text right now. Please fill in the fields yourself (4053bis §2)."))
 	}
-	return r.Reply(MetadataDoc(md))
+	acr, err := groupAcronyms(r, append(append([]string{}, md.From...), md.To...))
+	if err != nil {
+		return err
+	}
+	return r.Reply(MetadataDoc(md, acr))
+}
+
+// groupAcronyms matches body names as the model wrote them ("3GPP SA2",
+// "IETF QUIC WG") to the Datatracker groups the bot knows, by acronym
+// ("3gpp-sa2") or name; unmatched names are not in the map.
+func groupAcronyms(r *Request, names []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(names) == 0 {
+		return out, nil
+	}
+	gs, err := r.Q.AllGroups(r.Ctx)
+	if err != nil {
+		return nil, err
+	}
+	byKey := map[string]string{}
+	for _, g := range gs {
+		byKey[strings.ToLower(g.Acronym)] = g.Acronym
+		if g.Name != "" {
+			byKey[strings.ToLower(g.Name)] = g.Acronym
+		}
+	}
+	for _, n := range names {
+		k := strings.ToLower(strings.Join(strings.Fields(n), " "))
+		for _, c := range []string{k, strings.ReplaceAll(k, " ", "-"), strings.TrimSuffix(strings.TrimPrefix(k, "ietf "), " wg"),
+			strings.TrimSuffix(k, " working group")} {
+			if a, ok := byKey[c]; ok {
+				out[n] = a
+				break
+			}
+		}
+	}
+	return out, nil
 }
 
 // MetadataDoc shows extracted metadata for the chair to check, with the
-// /liaison draft command that would start a draft with it.
-func MetadataDoc(md llm.Metadata) chat.Doc {
+// /liaison draft command that would start a draft with it. acr maps the
+// From and To names to the acronyms of known Datatracker groups; only
+// those go into the command.
+func MetadataDoc(md llm.Metadata, acr map[string]string) chat.Doc {
 	val := func(s string) chat.Span {
 		if s == "" {
 			return chat.I("(not found)")
 		}
 		return chat.T(s)
+	}
+	groups := func(names []string) string {
+		var out []string
+		for _, n := range names {
+			if a, ok := acr[n]; ok && !strings.EqualFold(a, n) {
+				n += " (" + a + ")"
+			} else if !ok {
+				n += " (no such Datatracker group)"
+			}
+			out = append(out, n)
+		}
+		return strings.Join(out, ", ")
 	}
 	purpose := ""
 	if md.Purpose != "" {
@@ -181,24 +231,36 @@ func MetadataDoc(md llm.Metadata) chat.Doc {
 	doc := chat.NewDoc(
 		chat.P(chat.T("Proposed metadata (4053bis §2), "), chat.I(llm.Label+": check every field"), chat.T(":")),
 		chat.List(
-			item("From", val(strings.Join(md.From, ", "))),
+			item("From", val(groups(md.From))),
 			item("From-Contact", val(md.FromContact)),
-			item("To", val(strings.Join(md.To, ", "))),
+			item("To", val(groups(md.To))),
 			item("To-Contact", val(md.ToContact)),
 			item("Purpose", val(purpose)),
 			item("Deadline", val(md.Deadline)),
 			item("Subject", val(md.Subject)),
 		),
 	)
-	if line := DraftCommand(md); line != "" {
+	cmd := md
+	cmd.From, cmd.To = known(md.From, acr), known(md.To, acr)
+	if line := DraftCommand(cmd); line != "" {
 		doc.Add(chat.P(chat.T("To start a draft with these fields (after checking them):")), chat.Pre(line))
 	}
 	return doc
 }
 
+func known(names []string, acr map[string]string) []string {
+	var out []string
+	for _, n := range names {
+		if a, ok := acr[n]; ok {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // DraftCommand is the /liaison draft command line with the fields of md,
-// as key=value arguments (the field names of rules: from, to, ...); "" when
-// there is nothing to put in it.
+// as key=value arguments (the field names of rules: from, to, ...; groups
+// as acronyms); "" when there is nothing to put in it.
 func DraftCommand(md llm.Metadata) string {
 	var args []string
 	add := func(key, v string) {

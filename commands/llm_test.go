@@ -330,14 +330,20 @@ func TestExtractProposesMetadata(t *testing.T) {
 	h := newLLMHarness(t, nil, false)
 	fake := llmfake.New(t, "k")
 	h.d = New(h.d.Env, LLMVerbs(llmTestClient(t, h.st, fake))...)
+	if err := h.st.UpsertGroups(context.Background(), []store.Group{
+		{ID: 2, Acronym: "quic", Name: "QUIC", Type: "wg", State: "active"},
+		{ID: 3, Acronym: "3gpp-sa2", Name: "3GPP TSG SA WG2", Type: "sdo", State: "active"},
+	}); err != nil {
+		t.Fatal(err)
+	}
 	got := h.run("/liaison extract\nFrom: 3GPP SA2\nTo: IETF QUIC WG\nSubject: LS on QUIC multipath\nPlease reply by 15 March 2031.")
 	if len(got) != 1 {
 		t.Fatalf("%d replies", len(got))
 	}
 	plain := got[0].Plain()
-	for _, want := range []string{"machine-generated: check every field", "From: 3GPP SA2", "To-Contact: quic-chairs@ietf.org",
+	for _, want := range []string{"machine-generated: check every field", "From: 3GPP SA2 (3gpp-sa2)", "To: quic\n", "To-Contact: quic-chairs@ietf.org",
 		"Purpose: For Action", "Deadline: 2031-03-15", "Subject: LS on QUIC multipath",
-		`/liaison draft from="3GPP SA2" from_contact=sa2-chair@3gpp.org to=quic to_contact=quic-chairs@ietf.org purpose=action deadline=2031-03-15 subject="LS on QUIC multipath"`} {
+		`/liaison draft from=3gpp-sa2 from_contact=sa2-chair@3gpp.org to=quic to_contact=quic-chairs@ietf.org purpose=action deadline=2031-03-15 subject="LS on QUIC multipath"`} {
 		if !strings.Contains(plain, want) {
 			t.Errorf("reply lacks %q:\n%s", want, plain)
 		}
