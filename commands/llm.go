@@ -46,15 +46,9 @@ func LLMVerbs(c *llm.Client) []*Verb {
 			Run: h.extract,
 		},
 	}
-	if llmAcceptVerb != nil {
-		verbs = append(verbs, llmAcceptVerb(h))
-	}
-	return verbs
+	// accept: llm_accept.go, through the draft edit path (ApplyDraftEdit).
+	return append(verbs, acceptVerb(h))
 }
-
-// llmAcceptVerb builds /liaison accept; it is set by llm_accept.go, which
-// goes through the draft edit path (ApplyDraftEdit, commands/drafts.go).
-var llmAcceptVerb func(h *llmVerbs) *Verb
 
 type llmVerbs struct{ c *llm.Client }
 
@@ -68,36 +62,29 @@ func (h *llmVerbs) off(r *Request) (bool, error) {
 		r.Verb.Name + " is not available here."))
 }
 
-// parseDraftRef reads a draft number ("12", "#12", "D12", "draft 12").
-func parseDraftRef(args []string) (int64, bool) {
-	s := strings.ToLower(strings.Join(args, ""))
-	s = strings.TrimPrefix(s, "draft")
-	s = strings.TrimPrefix(strings.TrimPrefix(s, "d"), "#")
-	id, err := strconv.ParseInt(s, 10, 64)
-	return id, err == nil && id > 0
-}
-
-// draftFor loads the draft a polish or accept names, if the sender may
+// draftFor loads the draft a polish names, if the sender may
 // work on it here: in the draft's room, or its author, or an admin. It
 // replies itself and returns nil when not.
-func (h *llmVerbs) draftFor(r *Request, forUpdate bool) (*store.Draft, error) {
-	id, ok := parseDraftRef(r.Parsed.Args)
-	if !ok {
-		return nil, Usagef("Give the draft's number.")
+func (h *llmVerbs) draftFor(r *Request) (*store.Draft, error) {
+	if len(r.Parsed.Args) != 1 {
+		return nil, Usagef("Give the draft's number, like D7.")
 	}
-	d, err := r.Q.DraftByID(r.Ctx, id, forUpdate)
+	id, ok := ParseDraftID(r.Parsed.Args[0])
+	if !ok {
+		return nil, Usagef("%q is not a draft number (drafts are numbered like D7).", r.Parsed.Args[0])
+	}
+	d, err := r.Q.DraftByID(r.Ctx, id, false)
 	if err != nil {
 		return nil, err
 	}
 	if d == nil || d.Platform != r.Env.Platform || (d.Room != r.Event.Room && d.AuthorID != r.Event.Sender.ID && !r.IsAdmin()) {
 		r.Result = "not_found"
-		return nil, r.Replyf("There is no draft D%d here.", id)
+		return nil, r.Replyf("There is no draft %s here.", DraftLabel(id))
 	}
 	switch d.State {
-	case store.DraftOpen, store.DraftSubmitted, store.DraftRejected:
-	default:
+	case store.DraftRecorded, store.DraftWithdrawn: // as ApplyDraftEdit
 		r.Result = "refused"
-		return nil, r.Replyf("Draft D%d is %s: its body can no longer change.", id, d.State)
+		return nil, r.Replyf("%s is %s: its body can no longer change.", DraftLabel(id), d.State)
 	}
 	return d, nil
 }
@@ -106,13 +93,13 @@ func (h *llmVerbs) polish(r *Request) error {
 	if off, err := h.off(r); off {
 		return err
 	}
-	d, err := h.draftFor(r, false)
+	d, err := h.draftFor(r)
 	if d == nil {
 		return err
 	}
 	if strings.TrimSpace(d.Body) == "" {
 		r.Result = "refused"
-		return r.Replyf("Draft D%d has no body yet to polish.", d.ID)
+		return r.Replyf("%s has no body yet to polish.", DraftLabel(d.ID))
 	}
 	in := llm.Draft{ID: d.ID, From: d.FromGroups, To: d.ToGroups, Purpose: rules.Purpose(d.Purpose).Title(),
 		Subject: d.Subject, Body: d.Body, Consensus: d.Consensus}
@@ -125,7 +112,7 @@ func (h *llmVerbs) polish(r *Request) error {
 	body, ok := h.c.Polish(r.Ctx, in)
 	if !ok {
 		r.Result = "no_proposal"
-		return r.Replyf("No proposal could be made for draft D%d right now; the draft is unchanged. Try again later.", d.ID)
+		return r.Replyf("No proposal could be made for %s right now; the draft is unchanged. Try again later.", DraftLabel(d.ID))
 	}
 	p := &store.DraftProposal{DraftID: d.ID, Revision: d.Revision, Body: body, Model: h.c.Model(), ProposedBy: r.Actor()}
 	if err := r.Q.SaveDraftProposal(r.Ctx, p); err != nil {
@@ -138,7 +125,7 @@ func (h *llmVerbs) polish(r *Request) error {
 // ProposalDoc shows a polishing proposal: labelled, the body quoted as
 // literal text, and how to take it.
 func ProposalDoc(draftID int64, revision int, body string) chat.Doc {
-	id := "D" + strconv.FormatInt(draftID, 10)
+	id := DraftLabel(draftID)
 	return chat.NewDoc(
 		chat.P(chat.T("✍ Proposed body for draft "+id+" (revision "+strconv.Itoa(revision)+"), "),
 			chat.I(llm.Label+", not reviewed"), chat.T(":")),

@@ -137,7 +137,8 @@ func TestLLMVerbsModelOff(t *testing.T) {
 	off := llm.New(config.LLM{}, zerolog.Nop(), nil)
 	h := newLLMHarness(t, off, true)
 	d := h.draft("We thank you.")
-	for _, cmd := range []string{fmt.Sprintf("/liaison polish %d", d.ID), "/liaison extract\nFrom: 3GPP SA2\nTo: IETF"} {
+	for _, cmd := range []string{fmt.Sprintf("/liaison polish %d", d.ID), fmt.Sprintf("/liaison accept D%d", d.ID),
+		"/liaison extract\nFrom: 3GPP SA2\nTo: IETF"} {
 		got := llmPlainAll(h.run(cmd))
 		if !strings.Contains(got, "language model is not configured") {
 			t.Errorf("%q with the model off: %s", cmd, got)
@@ -236,7 +237,7 @@ func TestPolishOnlyWhereTheDraftIs(t *testing.T) {
 	if len(fake.Requests()) != 0 {
 		t.Error("model called for a draft the sender may not see")
 	}
-	if got := llmPlainAll(h.run("/liaison polish")); !strings.Contains(got, "Give the draft's number") {
+	if got := llmPlainAll(h.run("/liaison polish")); !strings.Contains(got, "Give the draft's number, like D7") {
 		t.Errorf("polish without a number: %s", got)
 	}
 }
