@@ -146,13 +146,13 @@ var fieldAliases = map[string]string{
 	"send_to": "send_to", "send-to": "send_to", "sendto": "send_to",
 	"from_contact": "from_contact", "from-contact": "from_contact", "fromcontact": "from_contact",
 	"send_reply_to": "send_reply_to", "send-reply-to": "send_reply_to", "reply_to": "send_reply_to", "reply-to": "send_reply_to",
-	"purpose": "purpose",
+	"purpose":  "purpose",
 	"deadline": "deadline",
-	"subject": "subject", "title": "subject",
+	"subject":  "subject", "title": "subject",
 	"attachments": "attachments", "attachment": "attachments", "attach": "attachments",
-	"related": "related",
+	"related":   "related",
 	"consensus": "consensus",
-	"body": "body",
+	"body":      "body",
 }
 
 func splitList(s string) []string {
@@ -638,6 +638,18 @@ func ApplyDraftEdit(r *Request, d *store.Draft, change func(*store.Draft) error)
 		return err
 	}
 	return r.Reply(r.draftDoc(dir, d, "✏ Edited"))
+}
+
+func runShowDraft(r *Request, arg string) error {
+	d, err := r.loadDraft(arg)
+	if err != nil {
+		return err
+	}
+	dir, err := LoadDirectory(r.Ctx, r.Q)
+	if err != nil {
+		return err
+	}
+	return r.Reply(r.draftDoc(dir, d, "📝 Draft"))
 }
 
 func runDrafts(r *Request) error {

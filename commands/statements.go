@@ -15,8 +15,8 @@ func StatementVerbs() []*Verb {
 	return []*Verb{
 		{
 			Name:    "show",
-			Args:    "<id>",
-			Summary: "show a recorded liaison statement",
+			Args:    "<id>|D<draft>",
+			Summary: "show a recorded liaison statement, or a draft with its checklist",
 			Help:    "Shows the statement's fields (4053bis §2), its attachments, related statements and body, from the bot's mirror of the Datatracker.",
 			Run:     runShow,
 		},
@@ -100,7 +100,10 @@ func LoadView(r *Request, id int64) (*render.View, error) {
 
 func runShow(r *Request) error {
 	if len(r.Parsed.Args) != 1 {
-		return Usagef("Give one statement number, e.g. 2043.")
+		return Usagef("Give one statement number, e.g. 2043, or a draft number, e.g. D7.")
+	}
+	if a := r.Parsed.Args[0]; strings.HasPrefix(a, "D") || strings.HasPrefix(a, "d") {
+		return runShowDraft(r, a)
 	}
 	id, ok := ParseID(r.Parsed.Args[0])
 	if !ok {

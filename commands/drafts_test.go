@@ -1,0 +1,240 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/liaisonbot/liaisonbot/config"
+	"github.com/liaisonbot/liaisonbot/internal/chat"
+	"github.com/liaisonbot/liaisonbot/internal/rules"
+	"github.com/liaisonbot/liaisonbot/internal/store"
+	"github.com/liaisonbot/liaisonbot/internal/testenv"
+)
+
+// TestMain (testenv.Main, for the real PostgreSQL) is in llm_test.go.
+
+// fakeDocs answers §4.3 lookups from a table (the Datatracker side is
+// tested in internal/datatracker; here the verbs' use of the answers).
+type fakeDocs map[string]rules.DocInfo
+
+func (f fakeDocs) LookupDoc(_ context.Context, ref rules.DocRef) (rules.DocInfo, error) {
+	if info, ok := f[ref.Name]; ok {
+		return info, nil
+	}
+	return rules.DocInfo{Name: ref.Name, Kind: ref.Kind}, nil
+}
+
+// draftBench is a dispatcher with the drafting verbs on a real database
+// holding a small directory: teas (WG in RTG) with a chair and the RTG AD,
+// nmrg (a research group), ITU-T SG15 and an incoming statement.
+type draftBench struct {
+	t   *testing.T
+	st  *store.Store
+	d   *Dispatcher
+	now time.Time
+	n   int
+}
+
+const (
+	benchChair = "chair@example.org"
+	benchAD    = "ad@example.org"
+	benchRoom  = "!wg:example.org"
+)
+
+func newDraftBench(t *testing.T) *draftBench {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, testenv.Postgres(t), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(st.UpsertGroups(ctx, []store.Group{
+		{ID: 2, Acronym: "iesg", Type: "ietf", State: "active"},
+		{ID: 10, Acronym: "rtg", Name: "Routing Area", Type: "area", State: "active", ParentID: 2},
+		{ID: 1985, Acronym: "teas", Name: "TEAS", Type: "wg", State: "active", ParentID: 10},
+		{ID: 62, Acronym: "itu-t-sg-15", Name: "ITU-T SG 15", Type: "sdo", State: "active"},
+		{ID: 77, Acronym: "nmrg", Name: "Network Management RG", Type: "rg", State: "active"},
+	}))
+	must(st.UpsertPersons(ctx, []store.Person{{ID: 1, Name: "Carla Chair"}, {ID: 2, Name: "Adam AD"}}))
+	must(st.ReplaceRoles(ctx, []store.Role{
+		{ID: 1, Name: "chair", GroupID: 1985, PersonID: 1, Email: benchChair},
+		{ID: 2, Name: "ad", GroupID: 10, PersonID: 2, Email: benchAD},
+	}))
+	posted := time.Now()
+	must(st.UpsertStatement(ctx, &store.Statement{ID: 2043, Title: "LS on OTN YANG", FromGroups: []int64{62}, ToGroups: []int64{1985},
+		FromContact: "Rapporteur <rapp@itu.example>", ResponseContacts: "sg15-replies@itu.example", Purpose: "action", State: "posted", PostedAt: &posted}))
+	_, err = st.AddBinding(ctx, store.Binding{Platform: "console", Room: benchRoom, Group: "teas", Source: store.SourceConfig})
+	must(err)
+	b := &draftBench{t: t, st: st, now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
+	cfg := &config.Config{}
+	cfg.Reminders.DeadlineTimezone = "America/Los_Angeles"
+	cfg.Datatracker.URL = "https://datatracker.example"
+	env := &Env{Platform: "console", Config: cfg, Now: func() time.Time { return b.now }, Log: zerolog.Nop(),
+		Docs: fakeDocs{
+			"draft-doe-teas-ideas": {Name: "draft-doe-teas-ideas", Kind: rules.DocDraft, Found: true, Stream: "ietf"},
+			"rfc8795":              {Name: "rfc8795", Kind: rules.DocRFC, Found: true, WGDocument: true, Stream: "ietf", StdLevel: "ps"},
+			"rfc5000":              {Name: "rfc5000", Kind: rules.DocRFC, Found: true, Stream: "ietf", StdLevel: "exp"},
+		}}
+	b.d = New(env, DraftVerbs()...)
+	b.d.Register(StatementVerbs()...)
+	return b
+}
+
+// run handles one command from email and returns the plain text of the
+// replies it queued.
+func (b *draftBench) run(email, text string) string {
+	b.t.Helper()
+	b.n++
+	evt := chat.Event{Platform: "console", Kind: chat.EventMessage, ID: fmt.Sprintf("evt%d", b.n), Room: benchRoom,
+		Sender: chat.User{ID: "user-" + email, Email: email}, Time: b.now, Text: text}
+	ctx := context.Background()
+	if err := b.st.Tx(ctx, func(q store.Q) error { _, err := b.d.Handle(ctx, q, evt); return err }); err != nil {
+		b.t.Fatalf("%s: %v", text, err)
+	}
+	rows, err := b.st.Pool.Query(ctx, `SELECT payload FROM outbox WHERE txn_key LIKE $1 ORDER BY id`, "reply/"+evt.ID+"/%")
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var raw []byte
+		var msg chat.Outgoing
+		if err := rows.Scan(&raw); err != nil {
+			b.t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, &msg); err != nil {
+			b.t.Fatal(err)
+		}
+		out = append(out, msg.Body.Plain())
+	}
+	return strings.Join(out, "\n---\n")
+}
+
+func (b *draftBench) draft(id int64) *store.Draft {
+	b.t.Helper()
+	d, err := b.st.DraftByID(context.Background(), id, false)
+	if err != nil || d == nil {
+		b.t.Fatalf("draft %d: %v", id, err)
+	}
+	return d
+}
+
+func wantIn(t *testing.T, got string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Errorf("reply lacks %q:\n%s", w, got)
+		}
+	}
+}
+
+// §2.1: a reply goes to the original's From groups, is sent to its
+// Send-Reply-To, and names the original as related; From is this room's
+// group, which the original was addressed to.
+func TestReplyPrefill(t *testing.T) {
+	b := newDraftBench(t)
+	out := b.run(benchChair, "/liaison reply 2043")
+	wantIn(t, out, "Reply to LS 2043 drafted", "D1")
+	d := b.draft(1)
+	if strings.Join(d.FromGroups, ",") != "teas" || strings.Join(d.ToGroups, ",") != "itu-t-sg-15" {
+		t.Errorf("from %v to %v", d.FromGroups, d.ToGroups)
+	}
+	if d.SendTo != "sg15-replies@itu.example" || d.Related != 2043 || d.Purpose != "response" {
+		t.Errorf("send_to %q related %d purpose %q", d.SendTo, d.Related, d.Purpose)
+	}
+	if !strings.Contains(d.ToContact, "rapp@itu.example") {
+		t.Errorf("to_contact %q lacks the original's From-Contact", d.ToContact)
+	}
+	if !strings.HasPrefix(d.Subject, rules.ReplyPrefix) {
+		t.Errorf("subject %q", d.Subject)
+	}
+	// The checklist ends every show: the body and consensus are missing.
+	out = b.run(benchChair, "/liaison show D1")
+	wantIn(t, out, "Checklist — still missing", "consensus")
+}
+
+// §2.2 and §1: purposes, deadlines and who may originate.
+func TestDraftValidation(t *testing.T) {
+	b := newDraftBench(t)
+	cases := []struct {
+		name, email, cmd string
+		want             []string
+		created          bool
+	}{
+		{"for comment is retired", benchChair, "/liaison draft to=itu-t-sg-15 purpose=comment", []string{"Usage: /liaison draft", "§2.2"}, false},
+		{"action deadline in the past", benchChair, "/liaison draft to=itu-t-sg-15 purpose=action deadline=2026-11-01", []string{"not in the future", "§2.2"}, false},
+		{"deadline today is not future", benchChair, "/liaison draft purpose=action deadline=2026-11-23", []string{"not in the future"}, false},
+		{"bad date", benchChair, "/liaison draft deadline=next-week", []string{"YYYY-MM-DD"}, false},
+		{"unknown field", benchChair, "/liaison draft colour=blue", []string{"Unknown field", "Usage:"}, false},
+		{"research group cannot send", benchChair, "/liaison draft from=nmrg to=itu-t-sg-15", []string{"§1"}, false},
+		{"unknown identity", "", "/liaison draft to=itu-t-sg-15", []string{"may read but not draft"}, false},
+		{"no role", "someone@example.org", "/liaison draft to=itu-t-sg-15", []string{"Only the chairs"}, false},
+		{"chair drafts", benchChair, "/liaison draft to=itu-t-sg-15 purpose=action deadline=2026-12-31 subject=\"One line\"", []string{"New draft D1"}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out := b.run(c.email, c.cmd)
+			wantIn(t, out, c.want...)
+		})
+	}
+	// Only the last case made a draft; action without a deadline is
+	// listed as missing.
+	out := b.run(benchChair, "/liaison edit D1 deadline=none")
+	wantIn(t, out, "revision 2", "deadline")
+	if d := b.draft(1); d.Deadline != nil {
+		t.Errorf("deadline not cleared")
+	}
+	out = b.run(benchChair, "/liaison submit D1")
+	wantIn(t, out, "cannot be submitted yet", "deadline")
+	// In Response needs the related statement.
+	out = b.run(benchChair, "/liaison edit D1 purpose=response")
+	wantIn(t, out, "Checklist — still missing", "which statement it answers")
+}
+
+// §2.3 and §4.3: proprietary attachments and the status of referenced
+// documents draw warnings.
+func TestDraftWarnings(t *testing.T) {
+	b := newDraftBench(t)
+	out := b.run(benchChair, `/liaison draft to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject="Models" consensus="WG consensus" attachments=slides.pptx,notes.docx,notes.pdf
+See draft-doe-teas-ideas-02, RFC 8795 and RFC 5000.`)
+	wantIn(t, out, "New draft D1", "slides.pptx", "draft-doe-teas-ideas", "RFC 5000", "Warnings:")
+	if strings.Contains(out, "notes.docx") && strings.Contains(out, "notes.docx is") {
+		t.Errorf("notes.docx has a PDF alongside and should not be warned about:\n%s", out)
+	}
+	if strings.Contains(out, "RFC 8795 is") {
+		t.Errorf("a standards-track WG RFC drew a warning:\n%s", out)
+	}
+	// Warnings do not block: the draft is complete and can be submitted;
+	// the approval request goes out with ✅ and ❌ pre-seeded and names the
+	// RTG AD (§4.1).
+	out = b.run(benchChair, "/liaison submit D1")
+	wantIn(t, out, "submitted")
+	var react []string
+	var raw []byte
+	if err := b.st.Pool.QueryRow(context.Background(), `SELECT react, payload FROM outbox WHERE kind = 'approval' LIMIT 1`).Scan(&react, &raw); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(react, "") != chat.KeyApprove+chat.KeyReject {
+		t.Errorf("pre-seeded reactions %v", react)
+	}
+	var msg chat.Outgoing
+	_ = json.Unmarshal(raw, &msg)
+	wantIn(t, msg.Body.Plain(), "Adam AD", "§4.1", "§4.2")
+}
