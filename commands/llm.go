@@ -106,8 +106,20 @@ func (h *llmVerbs) polish(r *Request) error {
 	if d.Deadline != nil {
 		in.Deadline = d.Deadline.Format("2006-01-02")
 	}
+	// The status of each referenced document, from the Datatracker where
+	// it can be looked up (4053bis §4.3); unknown ones the model marks
+	// "to be confirmed".
 	for _, ref := range rules.ExtractDocRefs(d.Body) {
-		in.References = append(in.References, ref.Display)
+		line := ref.Display
+		if r.Env.Docs != nil {
+			info, err := r.Env.Docs.LookupDoc(r.Ctx, ref)
+			if err != nil {
+				r.Env.Log.Warn().Err(err).Str("doc", ref.Name).Msg("document lookup for polish failed")
+			} else if st := rules.DocStatus(info); st != "" {
+				line += ": " + st
+			}
+		}
+		in.References = append(in.References, line)
 	}
 	body, ok := h.c.Polish(r.Ctx, in)
 	if !ok {

@@ -173,7 +173,8 @@ func TestPolishProposes(t *testing.T) {
 	h := newLLMHarness(t, nil, false)
 	fake := llmfake.New(t, "k")
 	h.d = New(h.d.Env, LLMVerbs(llmTestClient(t, h.st, fake))...)
-	d := h.draft("pls see draft-ietf-quic-multipath-05 and RFC 9000, we r fine with it")
+	h.d.Env.Docs = stubDocs{}
+	d := h.draft("pls see draft-ietf-quic-multipath-05 and RFC 9000 and draft-foo-bar-baz, we r fine with it")
 	got := h.run(fmt.Sprintf("/liaison polish %d", d.ID))
 	if len(got) != 1 {
 		t.Fatalf("%d replies", len(got))
@@ -195,7 +196,8 @@ func TestPolishProposes(t *testing.T) {
 		t.Errorf("draft changed by polish: %+v", now)
 	}
 	user := fake.Requests()[0].Messages[1].Content
-	for _, want := range []string{"Consensus: WG consensus", "draft-ietf-quic-multipath-05", "RFC 9000", "Purpose: For Action", "Deadline: 2031-03-15"} {
+	for _, want := range []string{"Consensus: WG consensus", "- draft-ietf-quic-multipath-05: WG Internet-Draft, work in progress\n",
+		"- RFC 9000: Proposed Standard\n", "- draft-foo-bar-baz\n", "Purpose: For Action", "Deadline: 2031-03-15"} {
 		if !strings.Contains(user, want) {
 			t.Errorf("model input lacks %q: %s", want, user)
 		}
@@ -203,6 +205,20 @@ func TestPolishProposes(t *testing.T) {
 	if us, _ := h.st.LLMUsages(ctx); len(us) != 1 || us[0].DraftID != d.ID || us[0].Purpose != "polish" || !us[0].OK {
 		t.Errorf("usage %+v", us)
 	}
+}
+
+// stubDocs answers document lookups: the WG draft and RFC 9000 are known,
+// anything else fails.
+type stubDocs struct{}
+
+func (stubDocs) LookupDoc(_ context.Context, ref rules.DocRef) (rules.DocInfo, error) {
+	switch ref.Name {
+	case "draft-ietf-quic-multipath":
+		return rules.DocInfo{Name: ref.Name, Kind: ref.Kind, Found: true, WGDocument: true, Stream: "ietf"}, nil
+	case "rfc9000":
+		return rules.DocInfo{Name: ref.Name, Kind: ref.Kind, Found: true, Stream: "ietf", StdLevel: "ps"}, nil
+	}
+	return rules.DocInfo{}, fmt.Errorf("datatracker unavailable")
 }
 
 // TestPolishFailureIsQuiet: a model error gives a calm answer (no
