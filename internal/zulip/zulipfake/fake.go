@@ -659,6 +659,12 @@ func (s *Server) handle(r *http.Request, body []byte) *response {
 	}
 	resp.header.Set("Content-Type", "application/json")
 	in := c
+	if !resp.common && resp.status >= 400 && c.input.Route.Operation.Responses.Status(resp.status) == nil &&
+		c.input.Route.Operation.Responses.Default() == nil {
+		// An error the operation does not list (e.g. 400 "No such user"
+		// on GET /users/{user_id}): it must be a common error.
+		resp.common = true
+	}
 	if resp.common && c.errRoute != nil {
 		in = &checked{input: c.errRoute, errRoute: c.errRoute}
 	}
