@@ -140,3 +140,34 @@ func TestTwoReplicasAnnounceOnce(t *testing.T) {
 	time.Sleep(time.Second)
 	w.assertOnce(t, ids...)
 }
+
+// PostgreSQL restarts under the bot (every session cut, down for a few
+// seconds): the bot recovers by itself — the leader lock is taken again,
+// commands are answered and statements announced, nothing twice.
+func TestPostgresRestartRecovers(t *testing.T) {
+	pg := testenv.PrivatePostgres(t)
+	w := newAnnounceWorld(t)
+	w.DSN = pg.DSN()
+	r := start(t, w.config(t, w.cfg(t)), func(b *Bot) {
+		b.PollInterval = pollFast
+		b.LeaderCheck = 300 * time.Millisecond
+		b.LeaderRetry = 300 * time.Millisecond
+	})
+	testenv.Eventually(t, waitAnnnce, func() bool { n, _ := r.Bot.Store.CountStatements(t.Context()); return n == 3 }, "no backfill")
+	first := w.post("before the database restart")
+	w.waitAnnounced(t, first)
+
+	pg.Restart(t, 3*time.Second)
+	second := w.post("after the database restart")
+	say(t, w.Chair, w.WGRoom, "!liaison whoami")
+	w.waitAnnounced(t, second)
+	testenv.Eventually(t, 60*time.Second, func() bool {
+		return countNotices(t, w.Chair, w.WGRoom, w.Bot.ID, "You are ") == 1
+	}, "command after the database restart not answered")
+	testenv.Eventually(t, 30*time.Second, r.Bot.Leading, "leadership not regained")
+	time.Sleep(time.Second)
+	w.assertOnce(t, first, second)
+	if n := countNotices(t, w.Chair, w.WGRoom, w.Bot.ID, "You are "); n != 1 {
+		t.Errorf("command answered %d times", n)
+	}
+}

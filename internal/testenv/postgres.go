@@ -161,6 +161,8 @@ func stopSharedPostgres() {
 // pgServer is a throwaway PostgreSQL in a temporary folder.
 type pgServer struct {
 	dir  string
+	bin  string
+	cred *syscall.Credential
 	port int
 	proc *process
 }
@@ -241,43 +243,84 @@ func startPostgres() (*pgServer, error) {
 		return nil, fmt.Errorf("testenv: initdb: %v\n%s", err, out)
 	}
 
-	logPath := filepath.Join(dir, "postgres.log")
+	srv := &pgServer{dir: dir, bin: bin, cred: cred}
 	var lastErr error
 	for attempt := 0; attempt < 5; attempt++ {
 		port, err := freePort()
 		if err != nil {
 			return nil, err
 		}
-		logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, err
+		srv.port = port
+		if lastErr = srv.run(); lastErr == nil {
+			ok = true
+			return srv, nil
 		}
-		cmd := exec.Command(filepath.Join(bin, "postgres"), "-D", data,
-			"-p", strconv.Itoa(port), "-k", sock,
-			"-c", "listen_addresses=127.0.0.1",
-			"-c", "max_connections=200",
-			// Throwaway data: trade crash safety for speed.
-			"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
-		cmd.Dir = dir
-		cmd.Stdout = logFile
-		cmd.Stderr = logFile
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-		// SIGQUIT: immediate shutdown if the test process dies.
-		proc, err := startProcess(cmd, syscall.SIGQUIT)
-		logFile.Close()
-		if err != nil {
-			return nil, fmt.Errorf("testenv: start postgres: %w", err)
-		}
-		srv := &pgServer{dir: dir, port: port, proc: proc}
-		if err := srv.waitReady(60 * time.Second); err != nil {
-			proc.stop(syscall.SIGQUIT, 5*time.Second)
-			lastErr = fmt.Errorf("%w\nlast lines of %s:\n%s", err, logPath, tail(logPath, 20))
-			continue // most likely someone took the port
-		}
-		ok = true
-		return srv, nil
+		// most likely someone took the port
 	}
 	return nil, lastErr
+}
+
+// run starts the server on its data folder and port and waits until it
+// accepts connections.
+func (s *pgServer) run() error {
+	logPath := filepath.Join(s.dir, "postgres.log")
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(filepath.Join(s.bin, "postgres"), "-D", filepath.Join(s.dir, "data"),
+		"-p", strconv.Itoa(s.port), "-k", filepath.Join(s.dir, "run"),
+		"-c", "listen_addresses=127.0.0.1",
+		"-c", "max_connections=200",
+		// Throwaway data: trade crash safety for speed.
+		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	cmd.Dir = s.dir
+	cmd.Stdout = logFile
+	cmd.Stderr = logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred}
+	// SIGQUIT: immediate shutdown if the test process dies.
+	proc, err := startProcess(cmd, syscall.SIGQUIT)
+	logFile.Close()
+	if err != nil {
+		return fmt.Errorf("testenv: start postgres: %w", err)
+	}
+	s.proc = proc
+	if err := s.waitReady(60 * time.Second); err != nil {
+		proc.stop(syscall.SIGQUIT, 5*time.Second)
+		return fmt.Errorf("%w\nlast lines of %s:\n%s", err, logPath, tail(logPath, 20))
+	}
+	return nil
+}
+
+// PGServer is a PostgreSQL server of one test's own, for tests that stop
+// and restart the database under the bot.
+type PGServer struct{ srv *pgServer }
+
+// PrivatePostgres starts a PostgreSQL server for this test alone (stopped
+// when the test ends) and returns it; DSN names its "postgres" database.
+func PrivatePostgres(t testing.TB) *PGServer {
+	t.Helper()
+	srv, err := startPostgres()
+	if err != nil {
+		t.Fatal(err)
+	}
+	forget := register(srv.stop)
+	t.Cleanup(func() { forget(); srv.stop() })
+	return &PGServer{srv: srv}
+}
+
+// DSN is the connection URL of the server's postgres database.
+func (p *PGServer) DSN() string { return p.srv.adminDSN() }
+
+// Restart stops the server (fast shutdown: every session is cut) and
+// starts it again on the same port and data after down.
+func (p *PGServer) Restart(t testing.TB, down time.Duration) {
+	t.Helper()
+	p.srv.proc.stop(syscall.SIGINT, 20*time.Second)
+	time.Sleep(down)
+	if err := p.srv.run(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (s *pgServer) waitReady(timeout time.Duration) error {
