@@ -16,6 +16,11 @@ import (
 // overdueLimit is how many statements overdue lists.
 const overdueLimit = 25
 
+// overdueHorizonDays: overdue lists statements overdue for up to a year,
+// the horizon within which the reminder tick still reminds
+// (reminder.DefaultHorizonDays); older unanswered ones are history.
+const overdueHorizonDays = 365
+
 // ReminderVerbs are the verbs of deadline tracking (4053bis §3.1, §5.1;
 // chairs' FAQ "Do we need to reply to all LS?").
 func ReminderVerbs() []*Verb {
@@ -25,7 +30,7 @@ func ReminderVerbs() []*Verb {
 			Args:    "[acronym]",
 			Summary: "list unanswered For Action statements past their deadline",
 			Help: "Lists posted For Action statements whose deadline has passed without a recorded answer, most recently overdue first, " +
-				"optionally only those to or from one group: days overdue, the addressed groups and their chairs, and the liaison " +
+				"optionally only those to or from one group, for deadlines up to a year back: days overdue, the addressed groups and their chairs, and the liaison " +
 				"manager of the sending body. Answered means an In Response statement related to it is recorded, the Datatracker " +
 				"marks it \"Action Taken\", or the chairs recorded a decision not to reply (4053bis §5.1). Deadlines are dates in " +
 				"the configured deadline zone (reminders.deadline_timezone).",
@@ -238,7 +243,7 @@ func runOverdue(r *Request) error {
 		label += " to or from " + render.GroupLabel(*g)
 	}
 	today := r.today()
-	list, total, err := r.Q.Overdue(r.Ctx, today.Time(time.UTC), gid, overdueLimit)
+	list, total, err := r.Q.Overdue(r.Ctx, today.AddDays(-overdueHorizonDays).Time(time.UTC), today.Time(time.UTC), gid, overdueLimit)
 	if err != nil {
 		return err
 	}

@@ -13,9 +13,9 @@ import (
 // deadline and have none yet: For Action (or the retired For Comment with a
 // deadline), no recorded In Response statement related to them, no
 // Datatracker tag "taken", and no decision not to reply (4053bis §5.1;
-// rules.NeedsTracking and rules.Answered say the same in Go). The
-// predicate matches the partial index statement_tracked_deadline
-// (migration 0006).
+// rules.NeedsTracking and rules.Answered say the same in Go). With a
+// deadline range it is a range scan of statement_purpose_deadline
+// (migration 0004).
 const unansweredSQL = `
 	s.state = 'posted' AND s.deadline IS NOT NULL AND s.purpose IN ('action', 'comment')
 	AND NOT ('taken' = ANY (s.tags))
@@ -90,24 +90,24 @@ func (q Q) Unanswered(ctx context.Context, from, to time.Time, groupID int64) ([
 		ORDER BY s.deadline, s.id`, dateOnly(from), dateOnly(to), groupID)
 }
 
-// Overdue lists at most limit unanswered statements whose deadline is
-// before the date before, most recently overdue first (a backward scan of
+// Overdue lists at most limit unanswered statements whose deadline is in
+// [from, before) (dates), most recently overdue first (a backward scan of
 // the deadline index that stops after limit rows), optionally only those
-// to or from one group. total counts them all; it is only computed (with
-// a second query) when the list is full.
-func (q Q) Overdue(ctx context.Context, before time.Time, groupID int64, limit int) (list []Tracked, total int, err error) {
+// to or from one group. total counts them all; it is only computed (with a
+// second, range-bounded query) when the list is full.
+func (q Q) Overdue(ctx context.Context, from, before time.Time, groupID int64, limit int) (list []Tracked, total int, err error) {
 	list, err = q.tracked(ctx, `
 		SELECT `+prefixed("s", statementColumns)+`, rs.last_rung, rs.deadline
 		FROM statement s LEFT JOIN reminder_state rs ON rs.statement_id = s.id
-		WHERE s.deadline < $1::date AND `+unansweredSQL+`
-		  AND `+groupFilter("2")+`
+		WHERE s.deadline >= $1::date AND s.deadline < $2::date AND `+unansweredSQL+`
+		  AND `+groupFilter("3")+`
 		ORDER BY s.deadline DESC, s.id DESC
-		LIMIT $3`, dateOnly(before), groupID, limit)
+		LIMIT $4`, dateOnly(from), dateOnly(before), groupID, limit)
 	if err != nil || len(list) < limit {
 		return list, len(list), err
 	}
-	err = q.db.QueryRow(ctx, `SELECT count(*) FROM statement s WHERE s.deadline < $1::date AND `+unansweredSQL+`
-		AND `+groupFilter("2"), dateOnly(before), groupID).Scan(&total)
+	err = q.db.QueryRow(ctx, `SELECT count(*) FROM statement s WHERE s.deadline >= $1::date AND s.deadline < $2::date AND `+
+		unansweredSQL+` AND `+groupFilter("3"), dateOnly(from), dateOnly(before), groupID).Scan(&total)
 	return list, total, err
 }
 

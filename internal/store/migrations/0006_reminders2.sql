@@ -15,11 +15,9 @@ ALTER TABLE reminder_sent ADD PRIMARY KEY (statement_id, deadline, rung, platfor
 -- against other_identifiers of newly recorded statements.
 ALTER TABLE received_report ADD COLUMN reference text NOT NULL DEFAULT '';
 
--- Statements that await an answer, by deadline: the range scans of the
--- reminder tick, /liaison overdue and upcoming, and the calendar feeds
--- (see reminder.TestQueriesAreIndexed for the plans).
-CREATE INDEX statement_tracked_deadline ON statement (deadline)
-    WHERE state = 'posted' AND deadline IS NOT NULL AND purpose IN ('action', 'comment');
+-- The range scans of the reminder tick, /liaison overdue and upcoming and
+-- the calendar feeds use statement_purpose_deadline (0004): see
+-- reminder.TestQueriesAreIndexed for the plans on 100,000 statements.
 
 -- Recently posted statements, matched against open received reports.
 CREATE INDEX statement_posted_at ON statement (posted_at) WHERE state = 'posted';
