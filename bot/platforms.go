@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"errors"
 	"strings"
 
 	"github.com/rs/zerolog"
@@ -10,6 +9,7 @@ import (
 	"github.com/liaisonbot/liaisonbot/internal/chat"
 	"github.com/liaisonbot/liaisonbot/internal/matrix"
 	"github.com/liaisonbot/liaisonbot/internal/store"
+	"github.com/liaisonbot/liaisonbot/internal/zulip"
 )
 
 func newMatrix(cfg *config.Config, st *store.Store, log zerolog.Logger) (chat.Transport, error) {
@@ -49,5 +49,25 @@ func newMatrix(cfg *config.Config, st *store.Store, log zerolog.Logger) (chat.Tr
 }
 
 func newZulip(cfg *config.Config, st *store.Store, log zerolog.Logger) (chat.Transport, error) {
-	return nil, errors.New("zulip transport not wired yet")
+	// Rooms are channel names; "dm:" rooms need no subscription.
+	var streams []string
+	for _, r := range cfg.Rooms {
+		streams = append(streams, r.Room)
+	}
+	if cfg.ApprovalsRoom != "" {
+		streams = append(streams, cfg.ApprovalsRoom)
+	}
+	tr, err := zulip.New(zulip.Config{
+		Site:    cfg.Zulip.Site,
+		Email:   cfg.Zulip.Email,
+		APIKey:  cfg.Zulip.APIKey,
+		Zuliprc: cfg.Zulip.Zuliprc,
+		BotName: cfg.Zulip.BotName,
+		Streams: streams,
+		Log:     log,
+	}, store.KV{Q: st.Q})
+	if err != nil {
+		return nil, &config.Error{Key: "zulip", Msg: err.Error()}
+	}
+	return tr, nil
 }
