@@ -50,4 +50,7 @@ func (r *Reminder) TickLogged(ctx context.Context) {
 		ev = r.Log.Error().Err(err)
 	}
 	ev.Int("queued", n).Dur("took", time.Since(start)).Msg("reminder tick")
+	if n > 0 && r.OnQueued != nil {
+		r.OnQueued()
+	}
 }

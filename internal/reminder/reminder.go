@@ -70,6 +70,9 @@ type Reminder struct {
 	// recorded after this many days, and again every as many days (0:
 	// off).
 	RecordReminderDays int
+	// OnQueued, when set, is called after a scheduled tick queued messages
+	// (the bot wakes its outbox worker).
+	OnQueued func()
 }
 
 // New builds the reminder service of the config for a platform.
