@@ -350,11 +350,15 @@ func (b *Bot) sendFailed(ctx context.Context, q store.Q, it *store.OutboxItem, l
 	return q.MarkSendFailed(ctx, it.ID, err.Error(), b.Now().Add(delay))
 }
 
-// backoff grows from 2 s to 10 min.
+// maxSendBackoff bounds the wait between retries of one message, so a
+// message is delivered within a minute of the homeserver's recovery.
+const maxSendBackoff = time.Minute
+
+// backoff grows from 2 s to maxSendBackoff.
 func backoff(attempts int) time.Duration {
 	d := 2 * time.Second
-	for i := 0; i < attempts && d < 10*time.Minute; i++ {
+	for i := 0; i < attempts && d < maxSendBackoff; i++ {
 		d *= 2
 	}
-	return min(d, 10*time.Minute)
+	return min(d, maxSendBackoff)
 }

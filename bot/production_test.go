@@ -6,10 +6,16 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"maunium.net/go/mautrix/event"
 
 	"github.com/liaisonbot/liaisonbot/internal/testenv"
 )
@@ -170,4 +176,90 @@ func TestPostgresRestartRecovers(t *testing.T) {
 	if n := countNotices(t, w.Chair, w.WGRoom, w.Bot.ID, "You are "); n != 1 {
 		t.Errorf("command answered %d times", n)
 	}
+}
+
+// faultyProxy stands between the bot and the real homeserver and injects
+// faults: 429 with Retry-After on sends, 502 on everything.
+type faultyProxy struct {
+	mode   atomic.Value // "", "429", "502"
+	faults atomic.Int64
+	srv    *httptest.Server
+}
+
+func newFaultyProxy(t *testing.T, target string) *faultyProxy {
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &faultyProxy{}
+	p.mode.Store("")
+	rp := httputil.NewSingleHostReverseProxy(u)
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch p.mode.Load().(string) {
+		case "429":
+			if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/send/") {
+				p.faults.Add(1)
+				w.Header().Set("Retry-After", "1")
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusTooManyRequests)
+				w.Write([]byte(`{"errcode":"M_LIMIT_EXCEEDED","error":"Too many requests","retry_after_ms":1000}`))
+				return
+			}
+		case "502":
+			p.faults.Add(1)
+			w.WriteHeader(http.StatusBadGateway)
+			w.Write([]byte("<html><body>502 Bad Gateway</body></html>"))
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+// The homeserver answers 429 with Retry-After, then 502, then is down for
+// a minute: every announcement is delivered after recovery, once.
+func TestHomeserverFaultsDeliverEverythingOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a minute-long outage")
+	}
+	w := newAnnounceWorld(t)
+	proxy := newFaultyProxy(t, w.HS.URL())
+	cfg := w.config(t, w.cfg(t))
+	cfg.Matrix.Homeserver = proxy.srv.URL
+	r := start(t, cfg, func(b *Bot) { b.PollInterval = pollFast })
+	testenv.Eventually(t, waitAnnnce, func() bool { n, _ := r.Bot.Store.CountStatements(t.Context()); return n == 3 }, "no backfill")
+	testenv.Eventually(t, 30*time.Second, func() bool { return membership(t, w.Chair, w.WGRoom, w.Bot.ID) == event.MembershipJoin }, "not joined")
+
+	var ids []int64
+	for _, mode := range []string{"429", "502"} {
+		proxy.mode.Store(mode)
+		before := proxy.faults.Load()
+		for i := range 3 {
+			ids = append(ids, w.post(fmt.Sprintf("during %s %d", mode, i)))
+		}
+		testenv.Eventually(t, 30*time.Second, func() bool { return proxy.faults.Load() > before+2 }, "no %s injected", mode)
+		time.Sleep(2 * time.Second)
+		proxy.mode.Store("")
+		for _, ls := range ids[len(ids)-3:] {
+			w.waitAnnounced(t, ls)
+		}
+	}
+
+	// Down for a minute.
+	w.HS.Stop()
+	for i := range 3 {
+		ids = append(ids, w.post(fmt.Sprintf("while down %d", i)))
+	}
+	time.Sleep(time.Minute)
+	if err := w.HS.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for _, ls := range ids[6:] {
+		testenv.Eventually(t, 2*time.Minute, func() bool {
+			return w.count(t, w.WGRoom, ls) >= 1 && w.count(t, w.CoordRoom, ls) >= 1
+		}, "LS %d not delivered after the homeserver came back", ls)
+	}
+	time.Sleep(2 * time.Second)
+	w.assertOnce(t, ids...)
 }
