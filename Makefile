@@ -34,8 +34,25 @@ lint:
 	if [ -n "$$files" ]; then echo "gofmt needed:"; echo "$$files"; exit 1; fi
 	$(GO) vet ./...
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+# The Go benchmarks and the load harness on a real Dendrite and PostgreSQL
+# (scripts/bench.sh; sizes by environment); rewrites the figures section of
+# docs/performance.md. A few minutes.
+bench: dendrite
+	TEST_PG_PORT=$(TEST_PG_PORT) GO=$(GO) scripts/bench.sh
+
+# Each fuzz target of FUZZPKGS for FUZZTIME (make fuzz FUZZTIME=5m). New
+# failing inputs land in the package's testdata/fuzz/<FuzzName>/.
+FUZZTIME ?= 10s
+FUZZPKGS ?= ./commands/ ./internal/datatracker/
+.PHONY: fuzz
+fuzz:
+	@set -e; for pkg in $(FUZZPKGS); do \
+		list=$$($(GO) test -list '^Fuzz' $$pkg); \
+		for target in $$(echo "$$list" | grep '^Fuzz'); do \
+			echo "fuzz: $$pkg $$target for $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
 
 # Stop both local databases.
 stop:
