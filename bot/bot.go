@@ -26,6 +26,9 @@ import (
 	"github.com/liaisonbot/liaisonbot/internal/chat"
 	"github.com/liaisonbot/liaisonbot/internal/datatracker"
 	"github.com/liaisonbot/liaisonbot/internal/httpapi"
+	"github.com/liaisonbot/liaisonbot/internal/llm"
+	"github.com/liaisonbot/liaisonbot/internal/llm/llmstore"
+	"github.com/liaisonbot/liaisonbot/internal/metrics"
 	"github.com/liaisonbot/liaisonbot/internal/mirror"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 )
@@ -80,13 +83,20 @@ func New(cfg *config.Config, log zerolog.Logger, st *store.Store, tr chat.Transp
 		LeaderRetry: 5 * time.Second,
 	}
 	b.Mirror = NewMirror(cfg, st, tr.Platform(), log)
-	b.LeaderTasks = []LeaderTask{{Name: "datatracker", Run: b.pollLoop}}
+	lm := llm.New(cfg.LLM, log, llmstore.Recorder(st, log))
+	if z := llmstore.NewSummarizer(lm, st, cfg.Datatracker.URL, log); z != nil {
+		b.Mirror.Summarizer = z
+	}
+	b.LeaderTasks = []LeaderTask{{Name: "datatracker", Run: b.pollLoop}, {Name: "reminders", Run: b.RunReminders}}
 	b.HTTP = httpapi.New(log.With().Str("component", "http").Logger(), b.readinessChecks()...)
+	b.HTTP.Handle("GET /calendar/", b.CalendarHandler())
 	env := &commands.Env{Platform: tr.Platform(), Config: cfg, Chat: tr, Now: b.now, Log: log.With().Str("component", "commands").Logger(),
 		Docs: docLookup{DT: b.Mirror.DT, Store: st}}
 	b.Commands = commands.New(env, commands.RoomVerbs()...)
 	b.Commands.Register(commands.StatementVerbs()...)
 	b.Commands.Register(commands.DraftVerbs()...)
+	b.Commands.Register(commands.LLMVerbs(lm)...)
+	b.Commands.Register(commands.ReminderVerbs()...)
 	b.Commands.Reactions = &commands.Approvals{Env: env}
 	return b
 }
@@ -306,7 +316,17 @@ func (b *Bot) outboxLoop(ctx context.Context) error {
 // while the row is locked, so two replicas never send the same item, and
 // with the item's deterministic transaction key, so a send retried after a
 // crash posts once.
-func (b *Bot) SendNext(ctx context.Context) (bool, error) {
+//
+// A send that has started finishes (and is recorded) even when ctx ends:
+// on shutdown, in-flight sends complete instead of leaving a message
+// posted but unrecorded (which a platform without transaction IDs, like
+// Zulip, would post again).
+func (b *Bot) SendNext(parent context.Context) (bool, error) {
+	if err := parent.Err(); err != nil {
+		return false, err
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), sendGrace)
+	defer cancel()
 	platform := b.Chat.Platform()
 	did := false
 	err := b.Store.Tx(ctx, func(q store.Q) error {
@@ -326,6 +346,10 @@ func (b *Bot) SendNext(ctx context.Context) (bool, error) {
 				return err
 			}
 			sentID = sent.ID
+			metrics.Sent.WithLabelValues(it.Kind).Inc()
+			if it.Attempts > 0 {
+				metrics.SendRetries.Inc()
+			}
 			log.Debug().Str("sent_id", sent.ID).Msg("sent")
 		}
 		if len(it.React) > 0 {
@@ -345,10 +369,15 @@ func (b *Bot) sendFailed(ctx context.Context, q store.Q, it *store.OutboxItem, l
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	metrics.SendErrors.Inc()
 	delay := backoff(it.Attempts)
 	log.Warn().Err(err).Int("attempt", it.Attempts+1).Dur("retry_in", delay).Msg("send failed")
 	return q.MarkSendFailed(ctx, it.ID, err.Error(), b.Now().Add(delay))
 }
+
+// sendGrace bounds how long an in-flight send may take to finish after
+// shutdown began.
+const sendGrace = 30 * time.Second
 
 // maxSendBackoff bounds the wait between retries of one message, so a
 // message is delivered within a minute of the homeserver's recovery.

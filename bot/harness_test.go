@@ -134,7 +134,15 @@ func say(t *testing.T, cli *mautrix.Client, room id.RoomID, text string) id.Even
 // timeline returns the room's messages, oldest first.
 func timeline(t *testing.T, cli *mautrix.Client, room id.RoomID) []*event.Event {
 	t.Helper()
-	resp, err := cli.Messages(context.Background(), room, "", "", mautrix.DirectionBackward, nil, 500)
+	// Dendrite now and then answers 500 under load: ask again.
+	var resp *mautrix.RespMessages
+	var err error
+	for attempt := 0; attempt < 10; attempt++ {
+		if resp, err = cli.Messages(context.Background(), room, "", "", mautrix.DirectionBackward, nil, 500); err == nil {
+			break
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/liaisonbot/liaisonbot/commands"
 	"github.com/liaisonbot/liaisonbot/config"
 	"github.com/liaisonbot/liaisonbot/internal/chat"
 	"github.com/liaisonbot/liaisonbot/internal/console"
@@ -56,7 +55,6 @@ func TestRemindersThroughTheBot(t *testing.T) {
 	cfg.Rooms = []config.Room{{Room: "teas-room", Groups: []string{"teas"}}, {Room: "coord", Coordination: true}}
 	tr := console.New(strings.NewReader(""), io.Discard, chat.User{ID: "maria@example.net", Email: "maria@example.net"})
 	b := New(cfg, zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel), st, tr)
-	b.Commands.Register(commands.ReminderVerbs()...) // the wiring line of bot.New
 	now := time.Date(2025, 9, 23, 16, 0, 0, 0, time.UTC)
 	b.Now = func() time.Time { return now }
 	must(b.SyncConfigRooms(ctx))

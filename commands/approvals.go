@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/liaisonbot/liaisonbot/internal/chat"
 	"github.com/liaisonbot/liaisonbot/internal/metrics"
@@ -262,17 +261,12 @@ func postInApprovalThreads(ctx context.Context, q store.Q, env *Env, d *store.Dr
 
 // RecordApprovedDrafts links approved drafts to the statements they became
 // once those appear in the mirror (4053bis §3: every sent statement is
-// recorded), and reminds the author once when an approved draft has not
-// appeared after the configured number of days. It returns how many were
-// linked.
+// recorded). (Authors of drafts that do not appear are reminded by the
+// reminder schedule, internal/reminder.) It returns how many were linked.
 func RecordApprovedDrafts(ctx context.Context, q store.Q, env *Env) (int, error) {
 	ds, err := q.ApprovedDrafts(ctx)
 	if err != nil {
 		return 0, err
-	}
-	days := 7
-	if env.Config != nil && env.Config.Approvals.RecordReminderDays > 0 {
-		days = env.Config.Approvals.RecordReminderDays
 	}
 	linked := 0
 	for _, d := range ds {
@@ -295,18 +289,6 @@ func RecordApprovedDrafts(ctx context.Context, q store.Q, env *Env) (int, error)
 			}
 			if err := postInApprovalThreads(ctx, q, env, d, chat.Text(fmt.Sprintf("📚 %s is recorded in the Datatracker as LS %d. Details: /liaison show %d", DraftLabel(d.ID), sid, sid)),
 				fmt.Sprintf("draft/%d/recorded", d.ID)); err != nil {
-				return linked, err
-			}
-			continue
-		}
-		if d.RecordRemindedAt == nil && d.DecidedAt != nil && env.Now().Sub(*d.DecidedAt) >= time.Duration(days)*24*time.Hour {
-			if err := q.MarkRecordReminded(ctx, d.ID); err != nil {
-				return linked, err
-			}
-			author := chat.M(chat.User{ID: d.AuthorID, DisplayName: d.AuthorID, Email: d.AuthorEmail})
-			doc := chat.NewDoc(chat.P(chat.T("⏰ "), author, chat.T(fmt.Sprintf(": %s was approved %d days ago but is not in the Datatracker yet. Every sent statement must be recorded there (4053bis §3): ",
-				DraftLabel(d.ID), days)), chat.L(DatatrackerOutgoingForm, DatatrackerOutgoingForm)))
-			if err := postInApprovalThreads(ctx, q, env, d, doc, fmt.Sprintf("draft/%d/record-reminder", d.ID)); err != nil {
 				return linked, err
 			}
 		}
