@@ -43,7 +43,7 @@ bench: dendrite
 # Each fuzz target of FUZZPKGS for FUZZTIME (make fuzz FUZZTIME=5m). New
 # failing inputs land in the package's testdata/fuzz/<FuzzName>/.
 FUZZTIME ?= 10s
-FUZZPKGS ?= ./commands/ ./internal/datatracker/
+FUZZPKGS ?= ./commands/ ./internal/datatracker/ ./internal/render/
 .PHONY: fuzz
 fuzz:
 	@set -e; for pkg in $(FUZZPKGS); do \
