@@ -55,6 +55,9 @@ type Bot struct {
 	// PollEvery is how often idle workers look for work another replica
 	// (or a transaction committed elsewhere) left.
 	PollEvery time.Duration
+	// OutboxWorkers send in parallel (to different rooms; one room's
+	// messages keep their order).
+	OutboxWorkers int
 	// LeaderTasks run on the one replica holding the leader lock.
 	LeaderTasks []LeaderTask
 	// LeaderCheck is how often the leader checks its lock's session is
@@ -172,7 +175,9 @@ func (b *Bot) Run(ctx context.Context) error {
 		return err
 	})
 	run("inbox", b.inboxLoop)
-	run("outbox", b.outboxLoop)
+	for i := range max(b.OutboxWorkers, 1) {
+		run(fmt.Sprintf("outbox %d", i+1), b.outboxLoop)
+	}
 	run("leader", b.leaderLoop)
 	switch {
 	case b.HTTPListener != nil:
@@ -305,6 +310,8 @@ func (b *Bot) outboxLoop(ctx context.Context) error {
 			if !did {
 				break
 			}
+			// There may be more: wake a peer to send in parallel.
+			nudge(b.sendWake)
 		}
 		if err := b.wait(ctx, b.sendWake); err != nil {
 			return err

@@ -75,10 +75,19 @@ func scanOutbox(row pgx.Row) (*OutboxItem, error) {
 // ClaimOutbox locks the oldest due item (not sent, or sent but reactions
 // not yet added), skipping rows other workers hold; nil when none is due.
 // Use it in a transaction and record the outcome in the same transaction.
+//
+// Messages to one room keep their order: an item is not claimed while an
+// earlier unsent item to the same room is due (another worker may be
+// sending it). An item waiting out a back-off does not hold its room up.
+// So several workers send to different rooms in parallel.
 func (q Q) ClaimOutbox(ctx context.Context, platform string, now time.Time) (*OutboxItem, error) {
 	it, err := scanOutbox(q.db.QueryRow(ctx, `
-		SELECT `+outboxColumns+` FROM outbox
+		SELECT `+outboxColumns+` FROM outbox o
 		WHERE (sent_at IS NULL OR reacted_at IS NULL) AND platform = $1 AND not_before <= $2
+		  AND NOT EXISTS (
+			SELECT 1 FROM outbox e
+			WHERE e.platform = o.platform AND e.room = o.room AND e.id < o.id
+			  AND e.sent_at IS NULL AND e.not_before <= $2)
 		ORDER BY not_before, id
 		LIMIT 1
 		FOR UPDATE SKIP LOCKED`, platform, now))

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -217,5 +218,46 @@ func TestStatementsSearchAndAnnouncements(t *testing.T) {
 	ok2, _ := st.ClaimAnnouncement(ctx, 2042, "matrix", "!wg", 2)
 	if !ok1 || ok2 {
 		t.Fatalf("announcement claimed twice: %v %v", ok1, ok2)
+	}
+}
+
+// Parallel outbox workers: while one holds a room's oldest message, the
+// next one of that room waits and another room's message goes instead.
+func TestOutboxClaimKeepsRoomOrder(t *testing.T) {
+	st := open(t)
+	ctx := context.Background()
+	for i, room := range []string{"A", "A", "B"} {
+		if _, err := st.Enqueue(ctx, "matrix", store.KindReply, chat.Outgoing{Room: room, TxnKey: fmt.Sprintf("k%d", i), Body: chat.Text("x")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tx1, err := st.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx1.Rollback(ctx)
+	first, err := store.On(tx1).ClaimOutbox(ctx, "matrix", time.Now().Add(time.Second))
+	if err != nil || first == nil || first.Msg.Room != "A" {
+		t.Fatalf("first claim: %+v %v", first, err)
+	}
+	tx2, err := st.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx2.Rollback(ctx)
+	second, err := store.On(tx2).ClaimOutbox(ctx, "matrix", time.Now().Add(time.Second))
+	if err != nil || second == nil || second.Msg.Room != "B" {
+		t.Fatalf("second claim took %+v (%v), want room B's message while A's first is in flight", second, err)
+	}
+	// Once A's first is sent, A's second is next.
+	if err := store.On(tx1).MarkSent(ctx, first.ID, chat.Sent{Room: "A", ID: "$1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx1.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	third, err := st.ClaimOutbox(ctx, "matrix", time.Now().Add(time.Second))
+	if err != nil || third == nil || third.Msg.Room != "A" || third.ID == first.ID {
+		t.Fatalf("third claim: %+v %v", third, err)
 	}
 }
