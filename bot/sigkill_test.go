@@ -1,0 +1,516 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/event"
+	"maunium.net/go/mautrix/id"
+
+	"github.com/liaisonbot/liaisonbot/internal/datatracker"
+	"github.com/liaisonbot/liaisonbot/internal/store"
+	"github.com/liaisonbot/liaisonbot/internal/testenv"
+)
+
+// Issue 8 point 5, first sentence: the bot is killed with SIGKILL at random
+// points during a run of 50 announcements and 20 reminders, 20 times: no
+// duplicate, nothing missing.
+//
+// The real binary runs as a child process against a real Dendrite (behind
+// txnProxy, which gives it the spec's transaction-ID idempotency that
+// Dendrite loses when a client dies mid-request), a real PostgreSQL and
+// the fake Datatracker. Statements are posted in batches before each start
+// (and now and then during a run, for the next run's poll), so each
+// process has polling, announcing, reminding and sending to do when it is
+// killed 100–1500 ms after it started. After the 20th kill the bot runs to
+// the end, and the rooms' timelines (read through the homeserver as a
+// user) must hold every announcement exactly once per room and every
+// reminder exactly once per statement.
+//
+// Reproduce a failure with LIAISONBOT_SIGKILL_SEED=<seed from the log>; on
+// failure the bot's and Dendrite's logs are kept in $TMPDIR.
+const (
+	sigkillInfo    = 50
+	sigkillAction  = 20
+	sigkillKills   = 20
+	sigkillMinLife = 100 * time.Millisecond
+	sigkillMaxLife = 1500 * time.Millisecond
+	// txnProxyLatency is the added latency of a send (see txnProxy).
+	txnProxyLatency = 50 * time.Millisecond
+)
+
+func TestSIGKILLNoDuplicateNothingMissing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and kills it 20 times")
+	}
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("LIAISONBOT_SIGKILL_SEED"); s != "" {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("LIAISONBOT_SIGKILL_SEED: %v", err)
+		}
+		seed = v
+	}
+	t.Logf("seed %d (rerun with LIAISONBOT_SIGKILL_SEED=%d)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
+
+	bin := buildLiaisonbot(t)
+	w := newAnnounceWorld(t)
+	proxy := newTxnProxy(t, w.HS.URL())
+	homeserver := proxy.URL
+	if os.Getenv("LIAISONBOT_SIGKILL_DIRECT") != "" {
+		// Straight to Dendrite: shows its own gaps (see txnProxy).
+		homeserver = w.HS.URL()
+	}
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "config.yaml")
+	// The poll interval's floor is 10 s, longer than a process lives here:
+	// each start polls once at once (the leader's first poll). Reminders
+	// tick every 2 s (plus the catch-up tick when leadership starts).
+	cfg := fmt.Sprintf(`platform: matrix
+database:
+  url: %q
+logging:
+  level: debug
+  format: json
+matrix:
+  homeserver: %q
+  user_id: %q
+  password: %q
+http:
+  listen: ""
+reminders:
+  schedule: "@every 2s"
+  timezone: UTC
+  deadline_timezone: America/Los_Angeles
+`, w.DSN, homeserver, w.Bot.ID, w.Bot.Password) + w.cfg(t) + "  poll_interval: 10s\n"
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logPath := filepath.Join(dir, "bot.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var proc *exec.Cmd
+	t.Cleanup(func() {
+		if proc != nil {
+			stopGracefully(proc)
+		}
+		logFile.Close()
+		if t.Failed() {
+			// Keep the bot's log (all runs) beyond the test's temp dir.
+			keep := filepath.Join(os.TempDir(), fmt.Sprintf("liaisonbot-sigkill-%d.log", seed))
+			if b, err := os.ReadFile(logPath); err == nil && os.WriteFile(keep, b, 0o600) == nil {
+				t.Logf("the bot's log of all runs: %s", keep)
+			}
+			keep = filepath.Join(os.TempDir(), fmt.Sprintf("liaisonbot-sigkill-%d-dendrite.log", seed))
+			if b, err := os.ReadFile(w.HS.LogPath()); err == nil && os.WriteFile(keep, b, 0o600) == nil {
+				t.Logf("Dendrite's log: %s", keep)
+			}
+		}
+	})
+	runs := 0
+	startBot := func() *exec.Cmd {
+		t.Helper()
+		runs++
+		fmt.Fprintf(logFile, "===== start %d at %s\n", runs, time.Now().Format(time.RFC3339Nano))
+		cmd := exec.Command(bin, "run", "-config", cfgPath)
+		cmd.Env = envWithoutLiaisonbot()
+		cmd.Stdout, cmd.Stderr = logFile, logFile
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	kill := func(cmd *exec.Cmd) {
+		t.Helper()
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Logf("SIGKILL: %v (the process had already ended)", err)
+		}
+		err := cmd.Wait()
+		fmt.Fprintf(logFile, "===== killed (%v) at %s\n", err, time.Now().Format(time.RFC3339Nano))
+		if cmd.ProcessState != nil && cmd.ProcessState.Exited() {
+			t.Fatalf("the bot exited by itself (code %d) instead of being killed; see the log", cmd.ProcessState.ExitCode())
+		}
+	}
+
+	st, err := store.Open(t.Context(), w.DSN, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+
+	// The first run backfills the fixtures silently and joins the rooms;
+	// everything after is new.
+	proc = startBot()
+	testenv.Eventually(t, 60*time.Second, func() bool {
+		n, _ := st.CountStatements(t.Context())
+		_, done, _ := st.GetSyncState(t.Context(), store.CursorPostedEvents)
+		return n == 3 && done
+	}, "backfill did not load the fixtures")
+	testenv.Eventually(t, 60*time.Second, func() bool {
+		return membership(t, w.Chair, w.WGRoom, w.Bot.ID) == event.MembershipJoin &&
+			membership(t, w.Chair, w.CoordRoom, w.Bot.ID) == event.MembershipJoin
+	}, "the bot did not join the rooms")
+	kill(proc)
+	proc = nil
+
+	// The statements, For Action ones mixed among the others. The deadline
+	// is a week ahead in the Datatracker's zone: the one-week rung is due
+	// (a catch-up tick sends exactly one reminder per statement).
+	la, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, m, d := time.Now().In(la).Date()
+	deadline := time.Date(y, m, d+7, 0, 0, 0, 0, time.UTC)
+	action := make([]bool, sigkillInfo+sigkillAction)
+	for i := range sigkillAction {
+		action[i] = true
+	}
+	rng.Shuffle(len(action), func(i, j int) { action[i], action[j] = action[j], action[i] })
+	var infoIDs, actionIDs []int64
+	posted := 0
+	post := func(n int) {
+		for ; n > 0 && posted < len(action); n-- {
+			k := posted
+			posted++
+			title := fmt.Sprintf("SIGKILL run statement %d", k)
+			if !action[k] {
+				infoIDs = append(infoIDs, w.post(title))
+				continue
+			}
+			ls := w.DT.AddStatement(datatracker.Statement{
+				Title: title, FromGroups: []int64{groupSG15}, ToGroups: []int64{groupTEAS},
+				FromContact: "Rapporteur <rapporteur@example.org>", ToContacts: "teas-chairs@ietf.org",
+				ResponseContacts: "sg15-reply@example.org", Purpose: "action",
+				Deadline: deadline.Format(time.DateOnly), DeadlineDate: &deadline,
+				Body: "Body of " + title,
+			})
+			w.DT.Post(ls)
+			actionIDs = append(actionIDs, ls)
+		}
+	}
+
+	// 20 runs, each killed at a random moment; a batch of statements is
+	// posted before each start (the run's first poll picks it up) and
+	// sometimes another while it runs (the next run's poll does).
+	// progress: statements mirrored, messages queued and sent.
+	progress := func() [3]int {
+		var p [3]int
+		p[0], _ = st.CountStatements(t.Context())
+		if err := st.Pool.QueryRow(t.Context(), `SELECT count(*), count(sent_at) FROM outbox`).Scan(&p[1], &p[2]); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	midWork := 0
+	start := time.Now()
+	for k := 1; k <= sigkillKills; k++ {
+		left := len(action) - posted
+		batch := left
+		if k < sigkillKills {
+			batch = min(left, rng.IntN(2*left/(sigkillKills-k+1)+2))
+		}
+		mid := 0
+		if batch > 1 && rng.IntN(3) == 0 {
+			mid = rng.IntN(batch)
+		}
+		post(batch - mid)
+		life := sigkillMinLife + time.Duration(rng.Int64N(int64(sigkillMaxLife-sigkillMinLife)))
+		before := progress()
+		proc = startBot()
+		if mid > 0 {
+			time.Sleep(life / 2)
+			post(mid)
+			time.Sleep(life - life/2)
+		} else {
+			time.Sleep(life)
+		}
+		kill(proc)
+		proc = nil
+		after := progress()
+		// Killed mid-work: the run did some of the work and left some.
+		did := after != before
+		unfinished := after[0] < 3+posted || after[2] < after[1]
+		if did && unfinished {
+			midWork++
+		}
+		t.Logf("run %d: %d statements posted (%d so far), killed after %s; mirrored %d→%d, queued %d→%d, sent %d→%d",
+			k, batch, posted, life, before[0], after[0], before[1], after[1], before[2], after[2])
+	}
+	t.Logf("%d of %d kills landed with work done and work left in that run; %d sends were in flight when their bot died",
+		midWork, sigkillKills, proxy.orphans.Load())
+	if midWork < 4 {
+		t.Errorf("only %d kills landed while the bot was working: the test no longer kills it mid-work (slower start-up?)", midWork)
+	}
+	if posted != len(action) {
+		t.Fatalf("posted %d statements, want %d", posted, len(action))
+	}
+
+	// The last run finishes the work.
+	proc = startBot()
+	want := func(counts map[string]map[int64]int) bool {
+		for _, ls := range append(append([]int64{}, infoIDs...), actionIDs...) {
+			if counts["wg-ann"][ls] < 1 || counts["coord-ann"][ls] < 1 {
+				return false
+			}
+		}
+		for _, ls := range actionIDs {
+			if counts["wg-rem"][ls] < 1 {
+				return false
+			}
+		}
+		return true
+	}
+	testenv.Eventually(t, 150*time.Second, func() bool {
+		return want(sigkillCounts(t, w))
+	}, "not everything was delivered after the last restart")
+	// Then let the outbox empty and give a late duplicate time to show up.
+	testenv.Eventually(t, 60*time.Second, func() bool {
+		n, err := st.OutboxPending(t.Context(), "matrix")
+		return err == nil && n == 0
+	}, "the outbox did not empty")
+	time.Sleep(3 * time.Second)
+	t.Logf("%d kills, then the last run delivered everything %s after the first kill", sigkillKills, time.Since(start).Round(time.Millisecond))
+
+	counts := sigkillCounts(t, w)
+	for _, ls := range append(append([]int64{}, infoIDs...), actionIDs...) {
+		if n := counts["wg-ann"][ls]; n != 1 {
+			t.Errorf("LS %d announced %d times in the WG room", ls, n)
+		}
+		if n := counts["coord-ann"][ls]; n != 1 {
+			t.Errorf("LS %d announced %d times in the coordination room", ls, n)
+		}
+	}
+	for _, ls := range actionIDs {
+		if n := counts["wg-rem"][ls]; n != 1 {
+			t.Errorf("LS %d reminded %d times in the WG room", ls, n)
+		}
+	}
+	for _, ls := range infoIDs {
+		if n := counts["wg-rem"][ls] + counts["coord-rem"][ls]; n != 0 {
+			t.Errorf("For Information LS %d was reminded %d times", ls, n)
+		}
+	}
+	for _, ls := range actionIDs {
+		if n := counts["coord-rem"][ls]; n != 0 {
+			t.Errorf("LS %d (not overdue, its group has a room) reminded %d times in the coordination room", ls, n)
+		}
+	}
+	for _, old := range []int64{2041, 2042, 2043} {
+		if n := counts["wg-ann"][old] + counts["coord-ann"][old]; n != 0 {
+			t.Errorf("backfilled LS %d was announced %d times", old, n)
+		}
+	}
+	if counts["other"][0] != 0 {
+		t.Errorf("%d other notices from the bot", counts["other"][0])
+	}
+}
+
+var (
+	announcementRE = regexp.MustCompile(`New liaison statement LS (\d+)\D`)
+	reminderRE     = regexp.MustCompile(`Deadline [^:\n]*: LS (\d+)\D`)
+)
+
+// sigkillCounts reads both rooms' timelines through the homeserver and
+// counts the bot's announcements and reminders per statement.
+func sigkillCounts(t *testing.T, w *announceWorld) map[string]map[int64]int {
+	t.Helper()
+	out := map[string]map[int64]int{"wg-ann": {}, "coord-ann": {}, "wg-rem": {}, "coord-rem": {}, "other": {}}
+	for _, r := range []struct {
+		name string
+		room id.RoomID
+	}{{"wg", w.WGRoom}, {"coord", w.CoordRoom}} {
+		for _, body := range allNotices(t, w.Chair, r.room, w.Bot.ID) {
+			if m := announcementRE.FindStringSubmatch(body); m != nil {
+				ls, _ := strconv.ParseInt(m[1], 10, 64)
+				out[r.name+"-ann"][ls]++
+				continue
+			}
+			if m := reminderRE.FindStringSubmatch(body); m != nil {
+				ls, _ := strconv.ParseInt(m[1], 10, 64)
+				out[r.name+"-rem"][ls]++
+				continue
+			}
+			out["other"][0]++
+			t.Logf("other notice in %s: %.200q", r.name, body)
+		}
+	}
+	return out
+}
+
+// allNotices pages through a whole room timeline (backwards) and returns
+// the bodies of the bot's m.notice messages; Dendrite's now-and-then 500
+// under load is asked again.
+func allNotices(t *testing.T, cli *mautrix.Client, room id.RoomID, bot id.UserID) []string {
+	t.Helper()
+	var out []string
+	from := ""
+	for page := 0; page < 100; page++ {
+		var resp *mautrix.RespMessages
+		var err error
+		for attempt := 0; attempt < 20; attempt++ {
+			if resp, err = cli.Messages(context.Background(), room, from, "", mautrix.DirectionBackward, nil, 100); err == nil {
+				break
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+		if err != nil {
+			t.Fatalf("reading %s: %v", room, err)
+		}
+		for _, evt := range resp.Chunk {
+			if evt.Sender != bot || evt.Type != event.EventMessage {
+				continue
+			}
+			_ = evt.Content.ParseRaw(evt.Type)
+			if msg := evt.Content.AsMessage(); msg.MsgType == event.MsgNotice {
+				out = append(out, msg.Body)
+			}
+		}
+		if len(resp.Chunk) == 0 || resp.End == "" || resp.End == from {
+			return out
+		}
+		from = resp.End
+	}
+	t.Fatalf("timeline of %s longer than 100 pages", room)
+	return nil
+}
+
+// buildLiaisonbot builds the real binary once for the test.
+func buildLiaisonbot(t *testing.T) string {
+	t.Helper()
+	gomod, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		t.Fatalf("go env GOMOD: %v", err)
+	}
+	root := filepath.Dir(strings.TrimSpace(string(gomod)))
+	bin := filepath.Join(t.TempDir(), "liaisonbot")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/liaisonbot")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// envWithoutLiaisonbot is the environment without LIAISONBOT_* variables,
+// so only the test's config file configures the child.
+func envWithoutLiaisonbot() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "LIAISONBOT_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// stopGracefully sends SIGTERM and waits, then SIGKILL.
+func stopGracefully(cmd *exec.Cmd) {
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
+// txnProxy stands between the bot and Dendrite and gives Dendrite's
+// client API the transaction semantics the Matrix spec asks of /send (and
+// Synapse has: its HttpTransactionCache), which Dendrite v0.15.2 lacks
+// when a client dies mid-request:
+//
+//   - A PUT is completed at the homeserver even when the client went away:
+//     Dendrite cancels the request context when the connection drops, the
+//     roomserver still persists the event, but the response (and with it
+//     the transaction-ID cache entry) is never recorded, so the retry after
+//     the restart posts a second event; with its SQLite storage a cancelled
+//     request can also leave a connection inside a transaction ("cannot
+//     start a transaction within a transaction") and every later write
+//     fails.
+//   - A PUT with the same path (same transaction ID) waits for one still in
+//     flight: Dendrite looks the transaction ID up before it takes its
+//     per-room send lock, so a retry overlapping the first request would
+//     post twice.
+//
+// It also answers each PUT txnProxyLatency after the homeserver did, as a
+// homeserver across a network would (Dendrite on the loopback answers in
+// about 10 ms): the sends of a run take long enough for the kills to land
+// among them, many between the event's creation and the bot's recording
+// of it. Everything else is passed through untouched.
+// LIAISONBOT_SIGKILL_DIRECT=1 runs the test without the proxy.
+type txnProxy struct {
+	URL string
+	// orphans counts sends completed for a client that was gone.
+	orphans  atomic.Int64
+	mu       sync.Mutex
+	inFlight map[string]*sync.Mutex
+}
+
+func newTxnProxy(t *testing.T, target string) *txnProxy {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &txnProxy{inFlight: map[string]*sync.Mutex{}}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ErrorLog = log.New(io.Discard, "", 0)
+	rp.ModifyResponse = func(resp *http.Response) error {
+		if resp.Request.Method == http.MethodPut {
+			time.Sleep(txnProxyLatency)
+		}
+		return nil
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPut {
+			rp.ServeHTTP(w, r)
+			return
+		}
+		p.mu.Lock()
+		m := p.inFlight[r.URL.Path]
+		if m == nil {
+			m = &sync.Mutex{}
+			p.inFlight[r.URL.Path] = m
+		}
+		p.mu.Unlock()
+		m.Lock()
+		defer m.Unlock()
+		// Detached from the client's connection. (A context whose Done
+		// is nil would make ReverseProxy fall back to CloseNotify and
+		// cancel anyway, hence WithCancel.)
+		ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+		defer cancel()
+		rp.ServeHTTP(w, r.WithContext(ctx))
+		if r.Context().Err() != nil {
+			p.orphans.Add(1) // the client died while its send was in flight
+		}
+	}))
+	t.Cleanup(srv.Close)
+	p.URL = srv.URL
+	return p
+}
