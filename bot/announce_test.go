@@ -32,13 +32,13 @@ type announceWorld struct {
 	CoordRoom id.RoomID
 }
 
-func newAnnounceWorld(t *testing.T) *announceWorld {
+func newAnnounceWorld(t *testing.T, opts ...testenv.DendriteOption) *announceWorld {
 	t.Helper()
 	dt := dtfake.New()
 	dt.LoadFixtures()
 	dt.Start()
 	t.Cleanup(dt.Close)
-	w := &announceWorld{matrixWorld: newMatrixWorld(t), DT: dt}
+	w := &announceWorld{matrixWorld: newMatrixWorld(t, opts...), DT: dt}
 	chair := w.HS.RegisterUser(t, "chair")
 	w.Chair = w.HS.Client(t, chair)
 	w.WGRoom = createRoom(t, w.Chair, w.Bot.ID)

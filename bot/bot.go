@@ -345,7 +345,7 @@ func (b *Bot) SendNext(parent context.Context) (bool, error) {
 		log := b.Log.With().Int64("outbox_id", it.ID).Str("kind", it.Kind).Str("room", it.Msg.Room).Logger()
 		sentID := it.SentID
 		if it.SentAt == nil {
-			sent, err := b.Chat.Send(ctx, it.Msg)
+			sent, err := b.send(ctx, it, log)
 			if err != nil {
 				return b.sendFailed(ctx, q, it, log, err)
 			}
@@ -370,6 +370,34 @@ func (b *Bot) SendNext(parent context.Context) (bool, error) {
 		return nil
 	})
 	return did, err
+}
+
+// send posts an outbox item. The start of the attempt is committed first;
+// when an earlier attempt was started (and the bot may have crashed after
+// the server stored the message), a transport that can look asks the
+// server whether the message is there before posting it again.
+func (b *Bot) send(ctx context.Context, it *store.OutboxItem, log zerolog.Logger) (chat.Sent, error) {
+	before, err := b.Store.NoteSendStarted(ctx, it.ID)
+	if err != nil {
+		return chat.Sent{}, err
+	}
+	if f, ok := b.Chat.(chat.SentFinder); ok && before {
+		sent, found, err := f.FindSent(ctx, it.Msg.Room, it.Msg.TxnKey)
+		if err != nil {
+			return chat.Sent{}, err
+		}
+		if found {
+			if sent.Thread == "" && it.Msg.Thread != "" {
+				sent.Thread = it.Msg.Thread
+			}
+			if sent.Thread == "" && it.Msg.NewThread != "" {
+				sent.Thread = sent.ID
+			}
+			log.Info().Str("sent_id", sent.ID).Msg("an earlier attempt was posted; not sending again")
+			return sent, nil
+		}
+	}
+	return b.Chat.Send(ctx, it.Msg)
 }
 
 func (b *Bot) sendFailed(ctx context.Context, q store.Q, it *store.OutboxItem, log zerolog.Logger, err error) error {

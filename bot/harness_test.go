@@ -89,9 +89,9 @@ type matrixWorld struct {
 	DSN string
 }
 
-func newMatrixWorld(t *testing.T) *matrixWorld {
+func newMatrixWorld(t *testing.T, opts ...testenv.DendriteOption) *matrixWorld {
 	t.Helper()
-	hs := testenv.Dendrite(t)
+	hs := testenv.Dendrite(t, opts...)
 	return &matrixWorld{HS: hs, Bot: hs.RegisterUser(t, "liaisonbot"), DSN: testenv.Postgres(t)}
 }
 

@@ -133,6 +133,15 @@ type Transport interface {
 	Connected() bool
 }
 
+// SentFinder is implemented by transports that can tell whether a message
+// with a TxnKey was already posted (Matrix: the bot's recent events carry
+// a marker derived from the key). The bot asks before re-sending a message
+// whose earlier attempt may have reached the server just before a crash,
+// so a homeserver that forgets transaction IDs cannot make it post twice.
+type SentFinder interface {
+	FindSent(ctx context.Context, room, txnKey string) (sent Sent, found bool, err error)
+}
+
 // KV persists a transport's small state (Matrix sync token and device ID,
 // Zulip queue ID and last event ID) in the bot's database. Keys are chosen
 // by the transport and should be prefixed with its platform name.

@@ -63,7 +63,12 @@ func (t *Transport) Send(ctx context.Context, msg chat.Outgoing) (chat.Sent, err
 	case reply != "":
 		content.RelatesTo = (&event.RelatesTo{}).SetReplyTo(reply)
 	}
-	resp, err := t.cli.SendMessageEvent(ctx, room, event.EventMessage, content, t.sendReq(room, event.EventMessage, msg.TxnKey))
+	var body any = content
+	if msg.TxnKey != "" {
+		// The marker lets FindSent recognise this message after a crash.
+		body = &event.Content{Parsed: content, Raw: map[string]any{TxnMarkerKey: TxnID(room, event.EventMessage, msg.TxnKey)}}
+	}
+	resp, err := t.cli.SendMessageEvent(ctx, room, event.EventMessage, body, t.sendReq(room, event.EventMessage, msg.TxnKey))
 	if err != nil {
 		return chat.Sent{}, fmt.Errorf("matrix: send to %s: %w", room, err)
 	}
@@ -72,6 +77,45 @@ func (t *Transport) Send(ctx context.Context, msg chat.Outgoing) (chat.Sent, err
 		sent.Thread = sent.ID // this message roots the thread
 	}
 	return sent, nil
+}
+
+// TxnMarkerKey is the content field holding a message's transaction ID
+// (a hash of its TxnKey, never the key itself).
+const TxnMarkerKey = "org.liaisonbot.txn"
+
+// findSentLimit is how many of the room's latest events FindSent looks at.
+const findSentLimit = 200
+
+// FindSent implements chat.SentFinder: it looks for the bot's message with
+// txnKey's marker among the room's latest events. Homeservers are meant to
+// deduplicate a repeated transaction ID, but Dendrite v0.15.2 stores an
+// event whose request was cancelled without remembering its transaction
+// ID, so a retry after a crash would post twice.
+func (t *Transport) FindSent(ctx context.Context, roomRef, txnKey string) (chat.Sent, bool, error) {
+	if err := t.Login(ctx); err != nil {
+		return chat.Sent{}, false, err
+	}
+	room, err := t.roomID(ctx, roomRef)
+	if err != nil {
+		return chat.Sent{}, false, err
+	}
+	want := TxnID(room, event.EventMessage, txnKey)
+	filter := &mautrix.FilterPart{Senders: []id.UserID{t.cli.UserID}, Types: []event.Type{event.EventMessage}}
+	resp, err := t.cli.Messages(ctx, room, "", "", mautrix.DirectionBackward, filter, findSentLimit)
+	if err != nil {
+		return chat.Sent{}, false, fmt.Errorf("matrix: look for an earlier send in %s: %w", room, err)
+	}
+	for _, evt := range resp.Chunk {
+		if evt.Sender != t.cli.UserID || evt.Content.Raw[TxnMarkerKey] != want {
+			continue
+		}
+		sent := chat.Sent{Room: room.String(), ID: evt.ID.String()}
+		if rel, ok := evt.Content.Raw["m.relates_to"].(map[string]any); ok && rel["rel_type"] == "m.thread" {
+			sent.Thread, _ = rel["event_id"].(string)
+		}
+		return sent, true, nil
+	}
+	return chat.Sent{}, false, nil
 }
 
 // React implements chat.Transport (an m.annotation; the key is sent fully

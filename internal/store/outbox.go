@@ -142,3 +142,12 @@ func (q Q) OutboxPending(ctx context.Context, platform string) (int, error) {
 	err := q.db.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE platform = $1 AND (sent_at IS NULL OR reacted_at IS NULL)`, platform).Scan(&n)
 	return n, err
 }
+
+// NoteSendStarted records, committed on its own (use the pool, not the
+// sending transaction), that a send of the item is about to start; it
+// reports whether one had been started before (a crash may have followed
+// it).
+func (q Q) NoteSendStarted(ctx context.Context, id int64) (before bool, err error) {
+	tag, err := q.db.Exec(ctx, `INSERT INTO outbox_attempt (outbox_id) VALUES ($1) ON CONFLICT DO NOTHING`, id)
+	return err == nil && tag.RowsAffected() == 0, err
+}

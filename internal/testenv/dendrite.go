@@ -36,10 +36,20 @@ const dendriteServerName = "localhost"
 type DendriteOption func(*dendriteOptions)
 
 type dendriteOptions struct {
+	db        string
 	rateLimit bool
 	threshold int
 	cooloff   time.Duration
 	exempt    []string
+}
+
+// WithPostgres stores the homeserver's data in the PostgreSQL database
+// dsn (e.g. a fresh one from Postgres(t)) instead of SQLite files. Dendrite
+// on SQLite can wedge when many requests are cancelled mid-way (a client
+// killed while sending): "cannot start a transaction within a
+// transaction", and every later write fails; on PostgreSQL it does not.
+func WithPostgres(dsn string) DendriteOption {
+	return func(o *dendriteOptions) { o.db = dsn }
 }
 
 // WithRateLimiting turns Dendrite's client API rate limiting on (it is off
@@ -240,7 +250,11 @@ func (hs *Homeserver) configure(o dendriteOptions) error {
 	if out, err := keys.CombinedOutput(); err != nil {
 		return fmt.Errorf("testenv: generate-keys: %v\n%s", err, out)
 	}
-	gen := exec.Command(filepath.Join(hs.bin, "generate-config"), "-ci", "-dir", hs.dir, "-server", dendriteServerName)
+	args := []string{"-ci", "-dir", hs.dir, "-server", dendriteServerName}
+	if o.db != "" {
+		args = append(args, "-db", o.db)
+	}
+	gen := exec.Command(filepath.Join(hs.bin, "generate-config"), args...)
 	gen.Dir = hs.dir
 	var stderr bytes.Buffer
 	gen.Stderr = &stderr
