@@ -17,7 +17,7 @@ func RoomVerbs() []*Verb {
 			Summary: "announce this group's liaison statements in this room",
 			Help: "Binds the room to a group (a WG, an area, an SDO…): every statement to or from it that is posted in the " +
 				"Datatracker is announced here (4053bis §3.1). \"coordination\" makes this a coordination room, which gets " +
-				"every announcement and the overdue reminders. Room moderators (Matrix power level 50 or more) and bot admins only.",
+				"every announcement and the overdue reminders. Room moderators (Matrix: power level 50 or more; Zulip: moderators and administrators) and bot admins only.",
 			Run: runWatch,
 		},
 		{
@@ -55,7 +55,14 @@ func (r *Request) requireModerator() error {
 			return nil
 		}
 	}
-	return Deniedf("Only room moderators (power level 50 or more) and bot admins can change what this room follows.")
+	who := "room moderators"
+	switch r.Env.Platform {
+	case "matrix":
+		who = "room moderators (power level 50 or more)"
+	case "zulip":
+		who = "the organization's moderators, administrators and owners"
+	}
+	return Deniedf("Only %s and bot admins can change what this room follows.", who)
 }
 
 func bindingArg(r *Request) (group string, coordination bool, err error) {
@@ -156,7 +163,11 @@ func runWatching(r *Request) error {
 
 func runWhoami(r *Request) error {
 	s := r.Event.Sender
-	doc := chat.NewDoc(chat.P(chat.T("You are "), chat.C(s.ID), chat.T(" on "+r.Env.Platform+".")))
+	name := s.ID
+	if s.DisplayName != "" && s.DisplayName != s.ID {
+		name = s.ID + " (" + s.DisplayName + ")"
+	}
+	doc := chat.NewDoc(chat.P(chat.T("You are "), chat.C(name), chat.T(" on "+r.Env.Platform+".")))
 	if s.Email != "" {
 		doc.Add(chat.P(chat.T("Datatracker e-mail: "), chat.C(s.Email), chat.T(". Your Datatracker roles decide what you may submit and approve.")))
 	} else {
