@@ -42,6 +42,7 @@ func (b *Bot) pollLoop(ctx context.Context) error {
 			}
 		}
 		if n > 0 {
+			metrics.Announcements.Add(float64(n))
 			nudge(b.sendWake)
 		}
 		select {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/liaisonbot/liaisonbot/internal/metrics"
 )
 
 // Run ticks once at start (the catch-up after downtime: one reminder per
@@ -50,6 +52,7 @@ func (r *Reminder) TickLogged(ctx context.Context) {
 		ev = r.Log.Error().Err(err)
 	}
 	ev.Int("queued", n).Dur("took", time.Since(start)).Msg("reminder tick")
+	metrics.Reminders.Add(float64(n))
 	if n > 0 && r.OnQueued != nil {
 		r.OnQueued()
 	}
