@@ -25,14 +25,7 @@ import (
 // next ones, and the calendar is served.
 func TestRemindersThroughTheBot(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.Postgres(t), 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := testenv.Store(t)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {

@@ -50,14 +50,7 @@ const (
 func newDraftBench(t *testing.T) *draftBench {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.Postgres(t), 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := testenv.Store(t)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -79,7 +72,7 @@ func newDraftBench(t *testing.T) *draftBench {
 	posted := time.Now()
 	must(st.UpsertStatement(ctx, &store.Statement{ID: 2043, Title: "LS on OTN YANG", FromGroups: []int64{62}, ToGroups: []int64{1985},
 		FromContact: "Rapporteur <rapp@itu.example>", ResponseContacts: "sg15-replies@itu.example", Purpose: "action", State: "posted", PostedAt: &posted}))
-	_, err = st.AddBinding(ctx, store.Binding{Platform: "console", Room: benchRoom, Group: "teas", Source: store.SourceConfig})
+	_, err := st.AddBinding(ctx, store.Binding{Platform: "console", Room: benchRoom, Group: "teas", Source: store.SourceConfig})
 	must(err)
 	b := &draftBench{t: t, st: st, now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
 	cfg := &config.Config{}

@@ -38,15 +38,7 @@ type llmHarness struct {
 
 func newLLMHarness(t *testing.T, c *llm.Client, withLLM bool) *llmHarness {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.Postgres(t), 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := testenv.Store(t)
 	env := &Env{Platform: "matrix", Config: &config.Config{Datatracker: config.Datatracker{URL: "https://datatracker.example"}},
 		Now: time.Now, Log: zerolog.New(zerolog.NewTestWriter(t))}
 	verbs := StatementVerbs()

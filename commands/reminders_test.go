@@ -45,14 +45,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.Postgres(t), 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := testenv.Store(t)
 	check(t, st.UpsertGroups(ctx, []store.Group{
 		{ID: gTEAS, Acronym: "teas", Name: "Traffic Engineering Architecture and Signaling", Type: "wg", State: "active", ParentID: gRTG},
 		{ID: gCCAMP, Acronym: "ccamp", Name: "Common Control and Measurement Plane", Type: "wg", State: "active", ParentID: gRTG},

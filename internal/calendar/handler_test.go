@@ -28,14 +28,7 @@ func date(s string) *time.Time {
 
 func TestHandlerServesParsableFeeds(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.Postgres(t), 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := testenv.Store(t)
 	if err := st.UpsertGroups(ctx, []store.Group{
 		{ID: 1985, Acronym: "teas", Name: "Traffic Engineering Architecture and Signaling", Type: "wg", State: "active"},
 		{ID: 1986, Acronym: "ccamp", Type: "wg", State: "active"},

@@ -446,6 +446,12 @@ func (m *Mirror) Backfill(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("backfill store: %w", err)
 	}
+	// Fresh statistics, so the planner knows the tables are no longer
+	// empty (autovacuum gets there only a minute or more later; until then
+	// the deadline queries pick nested loops over the whole history).
+	if err := m.Store.Analyze(ctx); err != nil {
+		m.Log.Warn().Err(err).Msg("ANALYZE after the backfill failed")
+	}
 	m.Log.Info().Int("statements", len(statements)).Int("events", len(events)).Dur("took", time.Since(start)).Msg("backfill done")
 	return nil
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/liaisonbot/liaisonbot/internal/datatracker/dtfake"
-	"github.com/liaisonbot/liaisonbot/internal/store"
 	"github.com/liaisonbot/liaisonbot/internal/testenv"
 )
 
@@ -31,15 +30,7 @@ func benchSize(b *testing.B, name string, def int) int {
 // PostgreSQL (closed and dropped when the benchmark ends).
 func benchMirror(b *testing.B, dt *dtfake.Server) *Mirror {
 	b.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.Postgres(b), 8)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(st.Close)
-	if _, err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	st := testenv.Store(b)
 	return &Mirror{DT: dt.Client(), Store: st, Platform: "matrix", Log: zerolog.Nop(), Base: dt.URL(), DeadlineZone: "America/Los_Angeles"}
 }
 

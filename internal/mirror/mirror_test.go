@@ -16,15 +16,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 func setup(t *testing.T) (*Mirror, *dtfake.Server) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.Postgres(t), 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := testenv.Store(t)
 	dt := dtfake.New()
 	dt.LoadFixtures()
 	dt.Start()

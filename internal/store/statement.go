@@ -283,3 +283,10 @@ func (q Q) AttachmentsOf(ctx context.Context, id int64) ([]Attachment, error) {
 	}
 	return out, rows.Err()
 }
+
+// Analyze refreshes the planner's statistics of the mirror's tables (after
+// a bulk load).
+func (q Q) Analyze(ctx context.Context) error {
+	_, err := q.db.Exec(ctx, `ANALYZE dt_group, dt_person, dt_role, statement, statement_event, statement_related, statement_attachment`)
+	return err
+}

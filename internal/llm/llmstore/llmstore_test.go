@@ -29,16 +29,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 func open(t *testing.T) *store.Store {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.Postgres(t), 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return testenv.Store(t)
 }
 
 func newClient(t *testing.T, st *store.Store, fake *llmfake.Server, timeout time.Duration) *llm.Client {

@@ -1,0 +1,24 @@
+package testenv
+
+import (
+	"context"
+	"testing"
+
+	"github.com/liaisonbot/liaisonbot/internal/store"
+)
+
+// Store opens liaisonbot's store on a fresh database (see Postgres),
+// migrated to the latest schema, and closes it when the test ends.
+func Store(t testing.TB) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, Postgres(t), 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
