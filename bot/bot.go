@@ -99,6 +99,7 @@ func New(cfg *config.Config, log zerolog.Logger, st *store.Store, tr chat.Transp
 	b.Commands.Register(commands.StatementVerbs()...)
 	b.Commands.Register(commands.DraftVerbs()...)
 	b.Commands.Register(commands.LLMVerbs(lm)...)
+	env.LLM = lm
 	b.Commands.Register(commands.ReminderVerbs()...)
 	b.Commands.Reactions = &commands.Approvals{Env: env}
 	return b

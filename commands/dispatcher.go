@@ -19,6 +19,7 @@ import (
 
 	"github.com/liaisonbot/liaisonbot/config"
 	"github.com/liaisonbot/liaisonbot/internal/chat"
+	"github.com/liaisonbot/liaisonbot/internal/llm"
 	"github.com/liaisonbot/liaisonbot/internal/metrics"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 )
@@ -35,6 +36,8 @@ type Env struct {
 	// Docs looks up documents referenced in drafts (4053bis §4.3); nil
 	// skips those warnings.
 	Docs DocLookup
+	// LLM is the optional language model (nil: off).
+	LLM *llm.Client
 }
 
 // Verb is one entry of the verb table.

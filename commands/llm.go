@@ -204,6 +204,17 @@ func groupAcronyms(r *Request, names []string) (map[string]string, error) {
 // From and To names to the acronyms of known Datatracker groups; only
 // those go into the command.
 func MetadataDoc(md llm.Metadata, acr map[string]string) chat.Doc {
+	doc := MetadataFields(md, acr)
+	cmd := md
+	cmd.From, cmd.To = known(md.From, acr), known(md.To, acr)
+	if line := DraftCommand(cmd); line != "" {
+		doc.Add(chat.P(chat.T("To start a draft with these fields (after checking them):")), chat.Pre(line))
+	}
+	return doc
+}
+
+// MetadataFields lists extracted metadata, labelled as machine-generated.
+func MetadataFields(md llm.Metadata, acr map[string]string) chat.Doc {
 	val := func(s string) chat.Span {
 		if s == "" {
 			return chat.I("(not found)")
@@ -239,11 +250,6 @@ func MetadataDoc(md llm.Metadata, acr map[string]string) chat.Doc {
 			item("Subject", val(md.Subject)),
 		),
 	)
-	cmd := md
-	cmd.From, cmd.To = known(md.From, acr), known(md.To, acr)
-	if line := DraftCommand(cmd); line != "" {
-		doc.Add(chat.P(chat.T("To start a draft with these fields (after checking them):")), chat.Pre(line))
-	}
 	return doc
 }
 

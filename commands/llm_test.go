@@ -386,3 +386,35 @@ func TestExtractInjection(t *testing.T) {
 		t.Errorf("draft command %q reads back as %v %v", DraftCommand(md), kv, pos)
 	}
 }
+
+// Issue 7 point 4: extraction is also offered inside /liaison received,
+// after the report is recorded; with the model off (or failing) the verb
+// answers as before.
+func TestReceivedOffersExtract(t *testing.T) {
+	h := newLLMHarness(t, nil, false)
+	fake := llmfake.New(t, "k")
+	h.d = New(h.d.Env, ReminderVerbs()...)
+	cmd := "/liaison received from=3gpp-sa2 subject=\"LS on QUIC multipath\"\nFrom: 3GPP SA2\nTo: IETF QUIC WG\nSubject: LS on QUIC multipath\nPlease reply by 15 March 2031."
+	off := h.run(cmd)
+	if len(off) != 1 || strings.Contains(llmPlainAll(off), "machine-generated") {
+		t.Fatalf("model off: %s", llmPlainAll(off))
+	}
+	h.d.Env.LLM = llmTestClient(t, h.st, fake)
+	on := h.run(cmd)
+	if len(on) != 2 {
+		t.Fatalf("model on: %d replies:\n%s", len(on), llmPlainAll(on))
+	}
+	plain := on[1].Plain()
+	for _, want := range []string{"machine-generated: check every field", "Subject: LS on QUIC multipath", "Deadline: 2031-03-15"} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("proposal lacks %q:\n%s", want, plain)
+		}
+	}
+	if strings.Contains(plain, "/liaison draft") {
+		t.Errorf("a received statement is not an outgoing draft:\n%s", plain)
+	}
+	fake.Set(llmfake.NotJSON, "")
+	if got := h.run(strings.Replace(cmd, "multipath", "multipath again", 1)); len(got) != 1 {
+		t.Errorf("model failing: %d replies, want the plain one only", len(got))
+	}
+}

@@ -585,7 +585,30 @@ func runReceived(r *Request) error {
 			role+" yourself. I will follow up here weekly until it appears in the Datatracker (4053bis §3.1)."))
 		reply.Blocks = append(reply.Blocks, notice.Blocks...)
 	}
-	return r.Reply(reply)
+	if err := r.Reply(reply); err != nil {
+		return err
+	}
+	return r.offerExtract(rep.Details)
+}
+
+// offerExtract proposes the §2 metadata of a pasted statement when the
+// language model is on (issue 7: also inside received); silent otherwise,
+// and silent when the model fails.
+func (r *Request) offerExtract(text string) error {
+	if r.Env.LLM == nil || strings.TrimSpace(text) == "" {
+		return nil
+	}
+	md, ok := r.Env.LLM.Extract(r.Ctx, text)
+	if !ok || md.Empty() {
+		return nil
+	}
+	acr, err := groupAcronyms(r, append(append([]string{}, md.From...), md.To...))
+	if err != nil {
+		return err
+	}
+	doc := MetadataFields(md, acr)
+	doc.Add(chat.P(chat.T("They may help whoever records it in the Datatracker; the report keeps what you wrote.")))
+	return r.Reply(doc)
 }
 
 func orNone(s string) string {
