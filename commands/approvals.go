@@ -27,6 +27,17 @@ func (a *Approvals) HandleReaction(ctx context.Context, q store.Q, evt chat.Even
 	if err != nil || req == nil {
 		return err // not a reaction on an approval request
 	}
+	// The same reaction delivered again (a platform replaying it under
+	// another event ID) must not decide twice.
+	if evt.ReactionID != "" {
+		prev, err := q.ApprovalByReaction(ctx, evt.ReactionID)
+		if err != nil {
+			return err
+		}
+		if prev != nil && prev.WithdrawnAt == nil && prev.VoidedAt == nil {
+			return nil
+		}
+	}
 	d, err := q.DraftByID(ctx, req.DraftID, true)
 	if err != nil || d == nil {
 		return err

@@ -231,3 +231,47 @@ See draft-doe-teas-ideas-02, RFC 8795 and RFC 5000.`)
 	_ = json.Unmarshal(raw, &msg)
 	wantIn(t, msg.Body.Plain(), "Adam AD", "§4.1", "§4.2")
 }
+
+// A reaction delivered twice (a platform replaying it under another event
+// ID) decides once and is not answered as a stray reaction; its removal
+// withdraws the approval.
+func TestApprovalReactionReplayedDecidesOnce(t *testing.T) {
+	b := newDraftBench(t)
+	b.run(benchChair, `/liaison draft to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject="Models" consensus="WG consensus"
+The body.`)
+	wantIn(t, b.run(benchChair, "/liaison submit D1"), "submitted")
+	ctx := context.Background()
+	var id int64
+	if err := b.st.Pool.QueryRow(ctx, `SELECT id FROM outbox WHERE kind = 'approval' LIMIT 1`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.st.MarkSent(ctx, id, chat.Sent{Room: benchRoom, ID: "$request"}); err != nil {
+		t.Fatal(err)
+	}
+	h := &Approvals{Env: b.d.Env}
+	react := func(evtID string, kind chat.EventKind) {
+		t.Helper()
+		evt := chat.Event{Platform: "console", Kind: kind, ID: evtID, Room: benchRoom, Target: "$request", Key: chat.KeyApprove,
+			ReactionID: "reaction-1", Sender: chat.User{ID: "ad", Email: benchAD}}
+		if err := b.st.Tx(ctx, func(q store.Q) error { return h.HandleReaction(ctx, q, evt) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	react("e1", chat.EventReaction)
+	react("e2", chat.EventReaction) // the same reaction again
+	aps, err := b.st.ActiveApprovals(ctx, 1, 1)
+	if err != nil || len(aps) != 1 {
+		t.Fatalf("approvals after a replayed reaction: %v %v", aps, err)
+	}
+	if d := b.draft(1); d.State != store.DraftApproved {
+		t.Fatalf("state %s", d.State)
+	}
+	var explained int
+	if err := b.st.Pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE txn_key LIKE 'explain/%'`).Scan(&explained); err != nil || explained != 0 {
+		t.Errorf("the approver was told their replayed reaction did not count (%d, %v)", explained, err)
+	}
+	react("e3", chat.EventReactionRemove)
+	if d := b.draft(1); d.State != store.DraftSubmitted {
+		t.Errorf("state after the reaction was removed: %s", d.State)
+	}
+}
