@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Audit is a row of audit_log.
@@ -38,24 +40,17 @@ func (q Q) AddAudit(ctx context.Context, a Audit) error {
 
 // AuditSince lists audit entries with ID > after, oldest first.
 func (q Q) AuditSince(ctx context.Context, after int64, limit int) ([]Audit, error) {
-	rows, err := q.db.Query(ctx, `
-		SELECT id, at, platform, actor, actor_email, room, action, args, result, detail
-		FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Audit
-	for rows.Next() {
+	return list(ctx, q.db, func(row pgx.Row) (Audit, error) {
 		var a Audit
 		var detail []byte
-		if err := rows.Scan(&a.ID, &a.At, &a.Platform, &a.Actor, &a.ActorEmail, &a.Room, &a.Action, &a.Args, &a.Result, &detail); err != nil {
-			return nil, err
+		if err := row.Scan(&a.ID, &a.At, &a.Platform, &a.Actor, &a.ActorEmail, &a.Room, &a.Action, &a.Args, &a.Result, &detail); err != nil {
+			return a, err
 		}
 		if detail != nil {
 			_ = json.Unmarshal(detail, &a.Detail)
 		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return a, nil
+	}, `
+		SELECT id, at, platform, actor, actor_email, room, action, args, result, detail
+		FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
 }

@@ -132,20 +132,7 @@ func (q Q) DraftByID(ctx context.Context, id int64, forUpdate bool) (*Draft, err
 }
 
 func (q Q) drafts(ctx context.Context, sql string, args ...any) ([]*Draft, error) {
-	rows, err := q.db.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Draft
-	for rows.Next() {
-		d, err := scanDraft(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return list(ctx, q.db, scanDraft, sql, args...)
 }
 
 // OpenDrafts lists drafts not yet finished (draft, submitted, approved,
@@ -210,21 +197,12 @@ func (q Q) ApprovalRequestByMessage(ctx context.Context, platform, msgID string)
 
 // ApprovalRequestsOf lists where a draft's requests went (all revisions).
 func (q Q) ApprovalRequestsOf(ctx context.Context, draftID int64) ([]ApprovalRequest, error) {
-	rows, err := q.db.Query(ctx, `SELECT draft_id, revision, platform, room, outbox_id, approvers
-		FROM approval_request WHERE draft_id = $1 ORDER BY revision, room`, draftID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ApprovalRequest
-	for rows.Next() {
+	return list(ctx, q.db, func(row pgx.Row) (ApprovalRequest, error) {
 		var r ApprovalRequest
-		if err := rows.Scan(&r.DraftID, &r.Revision, &r.Platform, &r.Room, &r.OutboxID, &r.Approvers); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		err := row.Scan(&r.DraftID, &r.Revision, &r.Platform, &r.Room, &r.OutboxID, &r.Approvers)
+		return r, err
+	}, `SELECT draft_id, revision, platform, room, outbox_id, approvers
+		FROM approval_request WHERE draft_id = $1 ORDER BY revision, room`, draftID)
 }
 
 // Approval is a row of approval.
@@ -251,21 +229,12 @@ func (q Q) AddApproval(ctx context.Context, a *Approval) error {
 const approvalColumns = `id, draft_id, revision, decision, approver_id, approver_email, reaction_id, at, withdrawn_at, voided_at`
 
 func (q Q) approvals(ctx context.Context, sql string, args ...any) ([]Approval, error) {
-	rows, err := q.db.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Approval
-	for rows.Next() {
+	return list(ctx, q.db, func(row pgx.Row) (Approval, error) {
 		var a Approval
-		if err := rows.Scan(&a.ID, &a.DraftID, &a.Revision, &a.Decision, &a.ApproverID, &a.ApproverEmail, &a.ReactionID,
-			&a.At, &a.WithdrawnAt, &a.VoidedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		err := row.Scan(&a.ID, &a.DraftID, &a.Revision, &a.Decision, &a.ApproverID, &a.ApproverEmail, &a.ReactionID,
+			&a.At, &a.WithdrawnAt, &a.VoidedAt)
+		return a, err
+	}, sql, args...)
 }
 
 // ActiveApprovals lists the standing decisions on a revision (neither

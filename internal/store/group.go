@@ -63,20 +63,11 @@ func (q Q) UpsertGroups(ctx context.Context, gs []Group) error {
 const groupColumns = `id, acronym, name, type, state, coalesce(parent_id, 0)`
 
 func (q Q) groups(ctx context.Context, sql string, args ...any) ([]Group, error) {
-	rows, err := q.db.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Group
-	for rows.Next() {
+	return list(ctx, q.db, func(row pgx.Row) (Group, error) {
 		var g Group
-		if err := rows.Scan(&g.ID, &g.Acronym, &g.Name, &g.Type, &g.State, &g.ParentID); err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+		err := row.Scan(&g.ID, &g.Acronym, &g.Name, &g.Type, &g.State, &g.ParentID)
+		return g, err
+	}, sql, args...)
 }
 
 // GroupsByID returns the known groups among ids, in a map.
@@ -105,11 +96,7 @@ func (q Q) GroupByAcronym(ctx context.Context, acronym string) (*Group, error) {
 
 // MissingGroups returns the ids among ids that are not in dt_group.
 func (q Q) MissingGroups(ctx context.Context, ids []int64) ([]int64, error) {
-	rows, err := q.db.Query(ctx, `SELECT x FROM unnest($1::bigint[]) x WHERE NOT EXISTS (SELECT 1 FROM dt_group g WHERE g.id = x)`, ids)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[int64])
+	return list(ctx, q.db, scanOne[int64], `SELECT x FROM unnest($1::bigint[]) x WHERE NOT EXISTS (SELECT 1 FROM dt_group g WHERE g.id = x)`, ids)
 }
 
 // UpsertPersons records people.
@@ -137,26 +124,21 @@ func (q Q) ReplaceRoles(ctx context.Context, rs []Role) error {
 
 // AllRoles lists every role with its group acronym and person name.
 func (q Q) AllRoles(ctx context.Context) ([]Role, error) {
-	rows, err := q.db.Query(ctx, `
-		SELECT r.id, r.name, r.group_id, r.person_id, r.email, coalesce(g.acronym, ''),
-			coalesce(nullif(p.plain, ''), p.name, '')
-		FROM dt_role r
-		LEFT JOIN dt_group g ON g.id = r.group_id
-		LEFT JOIN dt_person p ON p.id = r.person_id
-		ORDER BY r.id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Role
-	for rows.Next() {
-		var r Role
-		if err := rows.Scan(&r.ID, &r.Name, &r.GroupID, &r.PersonID, &r.Email, &r.GroupAcronym, &r.PersonName); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return list(ctx, q.db, scanRole, roleSelect+` ORDER BY r.id`)
+}
+
+// roleSelect reads roles with their group acronym and person name.
+const roleSelect = `
+	SELECT r.id, r.name, r.group_id, r.person_id, r.email, coalesce(g.acronym, ''),
+		coalesce(nullif(p.plain, ''), p.name, '')
+	FROM dt_role r
+	LEFT JOIN dt_group g ON g.id = r.group_id
+	LEFT JOIN dt_person p ON p.id = r.person_id`
+
+func scanRole(row pgx.Row) (Role, error) {
+	var r Role
+	err := row.Scan(&r.ID, &r.Name, &r.GroupID, &r.PersonID, &r.Email, &r.GroupAcronym, &r.PersonName)
+	return r, err
 }
 
 // AllGroups lists every known group.

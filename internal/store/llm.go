@@ -34,23 +34,14 @@ func (q Q) AddLLMUsage(ctx context.Context, u LLMUsage) error {
 
 // LLMUsages lists recorded calls, oldest first.
 func (q Q) LLMUsages(ctx context.Context) ([]LLMUsage, error) {
-	rows, err := q.db.Query(ctx, `SELECT id, at, purpose, model, prompt_tokens, completion_tokens, coalesce(statement_id, 0),
+	return list(ctx, q.db, func(row pgx.Row) (LLMUsage, error) {
+		var u LLMUsage
+		err := row.Scan(&u.ID, &u.At, &u.Purpose, &u.Model, &u.PromptTokens, &u.CompletionTokens, &u.StatementID,
+			&u.DraftID, &u.OK, &u.Error, &u.TookMS)
+		return u, err
+	}, `SELECT id, at, purpose, model, prompt_tokens, completion_tokens, coalesce(statement_id, 0),
 			coalesce(draft_id, 0), ok, error, took_ms
 		FROM llm_usage ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []LLMUsage
-	for rows.Next() {
-		var u LLMUsage
-		if err := rows.Scan(&u.ID, &u.At, &u.Purpose, &u.Model, &u.PromptTokens, &u.CompletionTokens, &u.StatementID,
-			&u.DraftID, &u.OK, &u.Error, &u.TookMS); err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
 }
 
 // StatementSummary returns the stored summary of a statement; "" when

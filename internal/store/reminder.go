@@ -50,26 +50,12 @@ func sameDate(a, b time.Time) bool {
 }
 
 func (q Q) tracked(ctx context.Context, sql string, args ...any) ([]Tracked, error) {
-	rows, err := q.db.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Tracked
-	for rows.Next() {
-		var s Statement
-		var raw []byte
+	return list(ctx, q.db, func(row pgx.Row) (Tracked, error) {
 		var t Tracked
-		if err := rows.Scan(&s.ID, &s.Title, &s.FromGroups, &s.ToGroups, &s.FromContact, &s.ToContacts, &s.ResponseContacts,
-			&s.TechnicalContacts, &s.ActionHolderContacts, &s.CCContacts, &s.Purpose, &s.Deadline, &s.OtherIdentifiers,
-			&s.Body, &s.Tags, &s.State, &s.SubmittedAt, &s.PostedAt, &raw, &t.LastRung, &t.LastDeadline); err != nil {
-			return nil, err
-		}
-		s.Raw = raw
-		t.Statement = &s
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		s, err := scanStatement(row, &t.LastRung, &t.LastDeadline)
+		t.Statement = s
+		return t, err
+	}, sql, args...)
 }
 
 // groupFilter restricts to statements to or from group $n (0: any). The
@@ -177,51 +163,18 @@ type SentReminder struct {
 // RemindersSent lists every reminder queued for a statement, by deadline,
 // rung and room.
 func (q Q) RemindersSent(ctx context.Context, statementID int64) ([]SentReminder, error) {
-	rows, err := q.db.Query(ctx, `SELECT statement_id, deadline, rung, platform, room, outbox_id FROM reminder_sent
-		WHERE statement_id = $1 ORDER BY deadline, rung, platform, room`, statementID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []SentReminder
-	for rows.Next() {
+	return list(ctx, q.db, func(row pgx.Row) (SentReminder, error) {
 		var r SentReminder
-		if err := rows.Scan(&r.StatementID, &r.Deadline, &r.Rung, &r.Platform, &r.Room, &r.OutboxID); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		err := row.Scan(&r.StatementID, &r.Deadline, &r.Rung, &r.Platform, &r.Room, &r.OutboxID)
+		return r, err
+	}, `SELECT statement_id, deadline, rung, platform, room, outbox_id FROM reminder_sent
+		WHERE statement_id = $1 ORDER BY deadline, rung, platform, room`, statementID)
 }
 
 // RemindersOf lists the rungs reminded for a statement (any room, any
 // deadline), in order.
 func (q Q) RemindersOf(ctx context.Context, statementID int64) ([]int, error) {
-	rows, err := q.db.Query(ctx, `SELECT DISTINCT rung FROM reminder_sent WHERE statement_id = $1 ORDER BY rung`, statementID)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[int])
-}
-
-// GroupRooms lists the rooms bound to any of the groups (not the
-// coordination rooms), each once.
-func (q Q) GroupRooms(ctx context.Context, platform string, groups []string) ([]string, error) {
-	rows, err := q.db.Query(ctx, `SELECT DISTINCT room FROM room_binding
-		WHERE platform = $1 AND group_acronym = ANY($2) AND group_acronym <> '' ORDER BY room`, platform, lowerAll(groups))
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[string])
-}
-
-// CoordinationRooms lists the coordination rooms of a platform.
-func (q Q) CoordinationRooms(ctx context.Context, platform string) ([]string, error) {
-	rows, err := q.db.Query(ctx, `SELECT DISTINCT room FROM room_binding WHERE platform = $1 AND coordination ORDER BY room`, platform)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[string])
+	return list(ctx, q.db, scanOne[int], `SELECT DISTINCT rung FROM reminder_sent WHERE statement_id = $1 ORDER BY rung`, statementID)
 }
 
 func lowerAll(ss []string) []string {
@@ -236,27 +189,9 @@ func lowerAll(ss []string) []string {
 // the groups (every group when groupIDs is nil), with group acronyms and
 // person names, ordered by group and role ID.
 func (q Q) RolesOn(ctx context.Context, groupIDs []int64, names []string) ([]Role, error) {
-	rows, err := q.db.Query(ctx, `
-		SELECT r.id, r.name, r.group_id, r.person_id, r.email, coalesce(g.acronym, ''),
-			coalesce(nullif(p.plain, ''), p.name, '')
-		FROM dt_role r
-		LEFT JOIN dt_group g ON g.id = r.group_id
-		LEFT JOIN dt_person p ON p.id = r.person_id
+	return list(ctx, q.db, scanRole, roleSelect+`
 		WHERE ($1::bigint[] IS NULL OR r.group_id = ANY($1)) AND (cardinality($2::text[]) = 0 OR r.name = ANY($2))
 		ORDER BY r.group_id, r.id`, groupIDs, nonNil(names))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Role
-	for rows.Next() {
-		var r Role
-		if err := rows.Scan(&r.ID, &r.Name, &r.GroupID, &r.PersonID, &r.Email, &r.GroupAcronym, &r.PersonName); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }
 
 // NoReply is a row of noreply: the chairs decided not to reply.
@@ -292,12 +227,8 @@ func (q Q) NoReplyOf(ctx context.Context, id int64) (*NoReply, error) {
 // AnsweredBy lists the posted In Response statements related to id (the
 // answers recorded for it).
 func (q Q) AnsweredBy(ctx context.Context, id int64) ([]int64, error) {
-	rows, err := q.db.Query(ctx, `SELECT DISTINCT a.id FROM statement_related r JOIN statement a ON a.id = r.source
+	return list(ctx, q.db, scanOne[int64], `SELECT DISTINCT a.id FROM statement_related r JOIN statement a ON a.id = r.source
 		WHERE r.target = $1 AND a.state = 'posted' AND a.purpose = 'response' ORDER BY a.id`, id)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }
 
 // Received is a row of received_report: a statement a chair got directly
@@ -348,21 +279,12 @@ func (q Q) ReceivedByID(ctx context.Context, id int64) (*Received, error) {
 }
 
 func (q Q) received(ctx context.Context, sql string, args ...any) ([]Received, error) {
-	rows, err := q.db.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Received
-	for rows.Next() {
+	return list(ctx, q.db, func(row pgx.Row) (Received, error) {
 		var r Received
-		if err := rows.Scan(&r.ID, &r.Platform, &r.Room, &r.Thread, &r.Reporter, &r.ReporterEmail, &r.FromBody, &r.ToGroup,
-			&r.Subject, &r.Reference, &r.ReceivedOn, &r.Details, &r.CreatedAt, &r.MatchedStatement, &r.LastFollowupAt); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		err := row.Scan(&r.ID, &r.Platform, &r.Room, &r.Thread, &r.Reporter, &r.ReporterEmail, &r.FromBody, &r.ToGroup,
+			&r.Subject, &r.Reference, &r.ReceivedOn, &r.Details, &r.CreatedAt, &r.MatchedStatement, &r.LastFollowupAt)
+		return r, err
+	}, sql, args...)
 }
 
 // MatchReceived links an open report to the statement that recorded it;

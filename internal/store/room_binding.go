@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Binding is a row of room_binding: a room follows a group, or is a
@@ -68,20 +70,11 @@ func (q Q) SyncConfigBindings(ctx context.Context, platform string, want []Bindi
 const bindingColumns = `platform, room, group_acronym, coordination, source, created_by, created_at`
 
 func (q Q) bindings(ctx context.Context, where string, args ...any) ([]Binding, error) {
-	rows, err := q.db.Query(ctx, `SELECT `+bindingColumns+` FROM room_binding WHERE `+where+` ORDER BY room, group_acronym`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Binding
-	for rows.Next() {
+	return list(ctx, q.db, func(row pgx.Row) (Binding, error) {
 		var b Binding
-		if err := rows.Scan(&b.Platform, &b.Room, &b.Group, &b.Coordination, &b.Source, &b.CreatedBy, &b.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+		err := row.Scan(&b.Platform, &b.Room, &b.Group, &b.Coordination, &b.Source, &b.CreatedBy, &b.CreatedAt)
+		return b, err
+	}, `SELECT `+bindingColumns+` FROM room_binding WHERE `+where+` ORDER BY room, group_acronym`, args...)
 }
 
 // BindingsOfRoom lists what a room follows.
@@ -97,23 +90,10 @@ func (q Q) AllBindings(ctx context.Context, platform string) ([]Binding, error) 
 // RoomsFor lists the rooms to announce a statement of these groups in: the
 // rooms bound to any of them, and every coordination room. Each room once.
 func (q Q) RoomsFor(ctx context.Context, platform string, groups []string) ([]string, error) {
-	rows, err := q.db.Query(ctx, `
+	return list(ctx, q.db, scanOne[string], `
 		SELECT DISTINCT room FROM room_binding
 		WHERE platform = $1 AND (coordination OR group_acronym = ANY($2))
 		ORDER BY room`, platform, groups)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }
 
 // Rooms lists every bound room of a platform, each once.
@@ -131,4 +111,16 @@ func (q Q) Rooms(ctx context.Context, platform string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// GroupRooms lists the rooms bound to any of the groups (not the
+// coordination rooms), each once.
+func (q Q) GroupRooms(ctx context.Context, platform string, groups []string) ([]string, error) {
+	return list(ctx, q.db, scanOne[string], `SELECT DISTINCT room FROM room_binding
+		WHERE platform = $1 AND group_acronym = ANY($2) AND group_acronym <> '' ORDER BY room`, platform, lowerAll(groups))
+}
+
+// CoordinationRooms lists the coordination rooms of a platform.
+func (q Q) CoordinationRooms(ctx context.Context, platform string) ([]string, error) {
+	return list(ctx, q.db, scanOne[string], `SELECT DISTINCT room FROM room_binding WHERE platform = $1 AND coordination ORDER BY room`, platform)
 }

@@ -58,12 +58,13 @@ func rawOrNil(r json.RawMessage) any {
 	return []byte(r)
 }
 
-func scanStatement(row pgx.Row) (*Statement, error) {
+// scanStatement reads statementColumns, then any extra columns into extra.
+func scanStatement(row pgx.Row, extra ...any) (*Statement, error) {
 	var s Statement
 	var raw []byte
-	err := row.Scan(&s.ID, &s.Title, &s.FromGroups, &s.ToGroups, &s.FromContact, &s.ToContacts, &s.ResponseContacts,
+	err := row.Scan(append([]any{&s.ID, &s.Title, &s.FromGroups, &s.ToGroups, &s.FromContact, &s.ToContacts, &s.ResponseContacts,
 		&s.TechnicalContacts, &s.ActionHolderContacts, &s.CCContacts, &s.Purpose, &s.Deadline, &s.OtherIdentifiers,
-		&s.Body, &s.Tags, &s.State, &s.SubmittedAt, &s.PostedAt, &raw)
+		&s.Body, &s.Tags, &s.State, &s.SubmittedAt, &s.PostedAt, &raw}, extra...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -125,20 +126,7 @@ func (q Q) StatementByID(ctx context.Context, id int64) (*Statement, error) {
 }
 
 func (q Q) statements(ctx context.Context, sql string, args ...any) ([]*Statement, error) {
-	rows, err := q.db.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Statement
-	for rows.Next() {
-		s, err := scanStatement(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return list(ctx, q.db, func(row pgx.Row) (*Statement, error) { return scanStatement(row) }, sql, args...)
 }
 
 // Direction filters statements by whether the IETF sent or received them.
@@ -227,21 +215,12 @@ func (q Q) UpsertRelated(ctx context.Context, rs []Related) error {
 
 // RelatedTo lists the relations of a statement in both directions.
 func (q Q) RelatedTo(ctx context.Context, id int64) ([]Related, error) {
-	rows, err := q.db.Query(ctx, `SELECT id, source, target, relationship FROM statement_related
-		WHERE source = $1 OR target = $1 ORDER BY id`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Related
-	for rows.Next() {
+	return list(ctx, q.db, func(row pgx.Row) (Related, error) {
 		var r Related
-		if err := rows.Scan(&r.ID, &r.Source, &r.Target, &r.Relationship); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		err := row.Scan(&r.ID, &r.Source, &r.Target, &r.Relationship)
+		return r, err
+	}, `SELECT id, source, target, relationship FROM statement_related
+		WHERE source = $1 OR target = $1 ORDER BY id`, id)
 }
 
 // Attachment is a row of statement_attachment.
@@ -267,21 +246,12 @@ func (q Q) UpsertAttachments(ctx context.Context, as []Attachment) error {
 
 // AttachmentsOf lists a statement's attachments that are not removed.
 func (q Q) AttachmentsOf(ctx context.Context, id int64) ([]Attachment, error) {
-	rows, err := q.db.Query(ctx, `SELECT id, statement_id, document, title, url, removed FROM statement_attachment
-		WHERE statement_id = $1 AND NOT removed ORDER BY id`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Attachment
-	for rows.Next() {
+	return list(ctx, q.db, func(row pgx.Row) (Attachment, error) {
 		var a Attachment
-		if err := rows.Scan(&a.ID, &a.StatementID, &a.Document, &a.Title, &a.URL, &a.Removed); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		err := row.Scan(&a.ID, &a.StatementID, &a.Document, &a.Title, &a.URL, &a.Removed)
+		return a, err
+	}, `SELECT id, statement_id, document, title, url, removed FROM statement_attachment
+		WHERE statement_id = $1 AND NOT removed ORDER BY id`, id)
 }
 
 // Analyze refreshes the planner's statistics of the mirror's tables (after

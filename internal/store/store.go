@@ -39,6 +39,32 @@ type Q struct{ db DB }
 // On returns queries bound to db.
 func On(db DB) Q { return Q{db: db} }
 
+// list runs sql and scans every row with scan: the one row loop of the
+// package.
+func list[T any](ctx context.Context, db DB, scan func(pgx.Row) (T, error), sql string, args ...any) ([]T, error) {
+	rows, err := db.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// scanOne reads a one-column row.
+func scanOne[T any](row pgx.Row) (T, error) {
+	var v T
+	err := row.Scan(&v)
+	return v, err
+}
+
 // Store owns the pool.
 type Store struct {
 	Q
