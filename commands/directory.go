@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/liaisonbot/liaisonbot/internal/chat"
+	"github.com/liaisonbot/liaisonbot/internal/render"
 	"github.com/liaisonbot/liaisonbot/internal/rules"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 )
@@ -43,26 +43,9 @@ func LoadDirectory(ctx context.Context, q store.Q) (rules.Directory, error) {
 	return rules.NewDirectory(groups, roles), nil
 }
 
-// ChatUsers maps a Datatracker e-mail to the chat users known to hold it:
-// on Matrix through the config's identity table, on Zulip and the console
-// the e-mail is the identity. Empty when nobody in chat is known to have it.
-func (e *Env) ChatUsers(email, name string) []chat.User {
-	email = strings.TrimSpace(email)
-	if email == "" {
-		return nil
-	}
-	if e.Platform != "matrix" {
-		return []chat.User{{ID: email, DisplayName: orStr(name, email), Email: email}}
-	}
-	var out []chat.User
-	if e.Config != nil {
-		for _, id := range e.Config.Matrix.Identities {
-			if strings.EqualFold(id.Email, email) {
-				out = append(out, chat.User{ID: id.User, DisplayName: orStr(name, id.User), Email: email})
-			}
-		}
-	}
-	return out
+// Identities maps Datatracker e-mails to chat users to mention.
+func (e *Env) Identities() render.Identities {
+	return render.IdentitiesOf(e.Config, e.Platform)
 }
 
 func orStr(s, def string) string {

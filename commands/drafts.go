@@ -800,22 +800,13 @@ func runSubmit(r *Request) error {
 
 // approvalRequestDoc is the message approvers react to.
 func (r *Request) approvalRequestDoc(dir rules.Directory, d *store.Draft, approvers []rules.Approver, check rules.Checklist) chat.Doc {
+	ids := r.Env.Identities()
 	who := []chat.Span{chat.T("Approvers (4053bis §4.1): ")}
 	for i, a := range approvers {
 		if i > 0 {
 			who = append(who, chat.T(", "))
 		}
-		users := r.Env.ChatUsers(a.Email, a.Person)
-		if len(users) > 0 {
-			for j, u := range users {
-				if j > 0 {
-					who = append(who, chat.T(" "))
-				}
-				who = append(who, chat.M(u))
-			}
-		} else {
-			who = append(who, chat.T(orStr(a.Person, a.Email)+" <"+a.Email+">"))
-		}
+		who = append(who, ids.Person(store.Role{Email: a.Email, PersonName: a.Person}, true))
 		who = append(who, chat.T(fmt.Sprintf(" (%s %s)", strings.ToUpper(a.Role), a.Group)))
 	}
 	blocks := []chat.Block{

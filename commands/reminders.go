@@ -103,125 +103,27 @@ func (r *Request) groupArg(a string) (*store.Group, error) {
 	return g, nil
 }
 
-// chatUser maps a Datatracker e-mail to a chat user to mention: on Matrix
-// through matrix.identities, on Zulip the account e-mail is the
-// Datatracker e-mail.
-func (r *Request) chatUser(email string) (chat.User, bool) {
-	email = strings.TrimSpace(email)
-	switch r.Env.Platform {
-	case "matrix":
-		if r.Env.Config != nil {
-			for _, id := range r.Env.Config.Matrix.Identities {
-				if strings.EqualFold(id.Email, email) {
-					return chat.User{ID: id.User, Email: email}, true
-				}
-			}
-		}
-	case "zulip":
-		return chat.User{ID: email, Email: email}, strings.Contains(email, "@")
-	}
-	return chat.User{}, false
-}
-
-func nameAndEmail(ro store.Role) string {
-	switch {
-	case ro.PersonName != "" && ro.Email != "":
-		return ro.PersonName + " <" + ro.Email + ">"
-	case ro.PersonName != "":
-		return ro.PersonName
-	}
-	return ro.Email
-}
-
-// people renders role holders, each once: mentions when notify and their
-// chat identity is known, otherwise "Name <e-mail>".
+// people renders role holders, each once: mentions when their chat
+// identity is known, otherwise "Name <e-mail>".
 func (r *Request) people(rs []store.Role, notify bool) []chat.Span {
-	var out []chat.Span
-	seen := map[string]bool{}
-	for _, ro := range rs {
-		if seen[strings.ToLower(ro.Email)] {
-			continue
-		}
-		seen[strings.ToLower(ro.Email)] = true
-		if len(out) > 0 {
-			out = append(out, chat.T(", "))
-		}
-		if u, ok := r.chatUser(ro.Email); ok && notify {
-			u.DisplayName = ro.PersonName
-			if u.DisplayName == "" {
-				u.DisplayName = ro.Email
-			}
-			out = append(out, chat.M(u))
-		} else {
-			out = append(out, chat.T(nameAndEmail(ro)))
-		}
-	}
-	return out
-}
-
-func peopleNames(rs []store.Role) string {
-	var out []string
-	for _, ro := range rs {
-		n := ro.PersonName
-		if n == "" {
-			n = ro.Email
-		}
-		if !slices.Contains(out, n) {
-			out = append(out, n)
-		}
-	}
-	return strings.Join(out, ", ")
-}
-
-// context of a list of statements: their groups and the chairs and
-// liaison managers of those groups.
-type stmtContext struct {
-	groups map[int64]store.Group
-	roles  []store.Role
-}
-
-func (r *Request) loadContext(ss []*store.Statement) (stmtContext, error) {
-	var ids []int64
-	for _, s := range ss {
-		ids = append(ids, s.FromGroups...)
-		ids = append(ids, s.ToGroups...)
-	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	var c stmtContext
-	var err error
-	if c.groups, err = r.Q.GroupsByID(r.Ctx, ids); err != nil {
-		return c, err
-	}
-	c.roles, err = r.Q.RolesOn(r.Ctx, ids, []string{rules.RoleChair, rules.RoleLiaisonManager})
-	return c, err
-}
-
-func (c stmtContext) rolesOf(groups []int64, name string) []store.Role {
-	var out []store.Role
-	for _, ro := range c.roles {
-		if ro.Name == name && slices.Contains(groups, ro.GroupID) {
-			out = append(out, ro)
-		}
-	}
-	return out
+	return r.Env.Identities().People(rs, notify)
 }
 
 // trackedLine is one statement of overdue/upcoming: when, to whom (with
 // chairs), from whom (with liaison manager). Names only: a list notifies
 // nobody.
-func (r *Request) trackedLine(s *store.Statement, today rules.Date, c stmtContext) []chat.Span {
+func (r *Request) trackedLine(s *store.Statement, today rules.Date, c store.StatementGroups) []chat.Span {
 	d := dateOf(*s.Deadline)
 	when := rules.DeadlinePhrase(d, today)
 	spans := []chat.Span{render.Ref(r.base(), s.ID), chat.T(" " + strings.Join(strings.Fields(s.Title), " ") + " — "),
 		chat.B(when), chat.T(" (deadline " + d.String() + ")")}
-	to := "; to " + render.Groups(s.ToGroups, c.groups)
-	if ch := c.rolesOf(s.ToGroups, rules.RoleChair); len(ch) > 0 {
-		to += " (chairs: " + peopleNames(ch) + ")"
+	to := "; to " + render.Groups(s.ToGroups, c.Groups)
+	if ch := c.RolesOf(s.ToGroups, rules.RoleChair); len(ch) > 0 {
+		to += " (chairs: " + render.PeopleNames(ch) + ")"
 	}
-	from := "; from " + render.Groups(s.FromGroups, c.groups)
-	if lm := c.rolesOf(s.FromGroups, rules.RoleLiaisonManager); len(lm) > 0 {
-		from += " (liaison manager: " + peopleNames(lm) + ")"
+	from := "; from " + render.Groups(s.FromGroups, c.Groups)
+	if lm := c.RolesOf(s.FromGroups, rules.RoleLiaisonManager); len(lm) > 0 {
+		from += " (liaison manager: " + render.PeopleNames(lm) + ")"
 	} else {
 		from += " (no liaison manager)"
 	}
@@ -291,7 +193,7 @@ func (r *Request) replyTracked(label, asOf string, list []store.Tracked, total i
 	for i, t := range list {
 		ss[i] = t.Statement
 	}
-	c, err := r.loadContext(ss)
+	c, err := r.Q.GroupsOf(r.Ctx, ss, rules.RoleChair, rules.RoleLiaisonManager)
 	if err != nil {
 		return err
 	}
@@ -406,14 +308,14 @@ func runNoReply(r *Request) error {
 		DecidedByEmail: r.Event.Sender.Email, Reason: reason}); err != nil {
 		return err
 	}
-	c, err := r.loadContext([]*store.Statement{s})
+	c, err := r.Q.GroupsOf(r.Ctx, []*store.Statement{s}, rules.RoleChair, rules.RoleLiaisonManager)
 	if err != nil {
 		return err
 	}
-	liaimans := c.rolesOf(s.FromGroups, rules.RoleLiaisonManager)
-	from := render.Groups(s.FromGroups, c.groups)
+	liaimans := c.RolesOf(s.FromGroups, rules.RoleLiaisonManager)
+	from := render.Groups(s.FromGroups, c.Groups)
 	notice := chat.NewDoc(chat.P(chat.T("📭 No reply will be sent to "), render.Ref(r.base(), s.ID), chat.T(" "),
-		chat.B(strings.Join(strings.Fields(s.Title), " ")), chat.T(" (from "+from+" to "+render.Groups(s.ToGroups, c.groups)+
+		chat.B(strings.Join(strings.Fields(s.Title), " ")), chat.T(" (from "+from+" to "+render.Groups(s.ToGroups, c.Groups)+
 			", "+render.Purpose(s.Purpose)+deadlineSuffix(s, r.deadlineZone())+"). Decided by "+senderLabel(r.Event.Sender)+":")),
 		chat.Quote(reason))
 	var tell []chat.Span
@@ -440,7 +342,7 @@ func runNoReply(r *Request) error {
 	reply := chat.NewDoc(chat.P(chat.T(fmt.Sprintf("Recorded: no reply to LS %d. Its deadline reminders stop.", id))))
 	switch {
 	case told > 0 && len(liaimans) > 0:
-		reply.Add(chat.P(chat.T("The liaison manager of " + from + " (" + peopleNames(liaimans) + ") is told in the coordination room.")))
+		reply.Add(chat.P(chat.T("The liaison manager of " + from + " (" + render.PeopleNames(liaimans) + ") is told in the coordination room.")))
 	case told > 0:
 		reply.Add(chat.P(chat.T(from + " has no liaison manager; the liaison coordinators are told in the coordination room.")))
 	default:
@@ -578,7 +480,7 @@ func runReceived(r *Request) error {
 	}
 	reply := chat.NewDoc(chat.P(chat.T(fmt.Sprintf("Recorded as report #%d. ", rep.ID))))
 	if told > 0 {
-		reply.Blocks[0].Spans = append(reply.Blocks[0].Spans, chat.T("The "+role+" ("+orNone(peopleNames(who))+") are told in the "+
+		reply.Blocks[0].Spans = append(reply.Blocks[0].Spans, chat.T("The "+role+" ("+orNone(render.PeopleNames(who))+") are told in the "+
 			"coordination room; I will follow up here weekly until it appears in the Datatracker (4053bis §3.1)."))
 	} else {
 		reply.Blocks[0].Spans = append(reply.Blocks[0].Spans, chat.T("No coordination room is configured: please send this to the "+

@@ -56,7 +56,7 @@ type Reminder struct {
 	// Base is the Datatracker URL, for links.
 	Base string
 	// Users maps Datatracker e-mails to chat users to mention.
-	Users Identities
+	Users render.Identities
 	// Now is the clock (injectable for tests).
 	Now func() time.Time
 	Log zerolog.Logger
@@ -97,7 +97,7 @@ func New(cfg *config.Config, st *store.Store, platform string, log zerolog.Logge
 		Schedule:           cfg.Reminders.Schedule,
 		ScheduleZone:       sz,
 		Base:               cfg.Datatracker.URL,
-		Users:              IdentitiesOf(cfg, platform),
+		Users:              render.IdentitiesOf(cfg, platform),
 		Now:                time.Now,
 		Log:                log.With().Str("component", "reminders").Logger(),
 		RecordReminderDays: cfg.Approvals.RecordReminderDays,
@@ -148,58 +148,6 @@ func (r *Reminder) Tick(ctx context.Context, now time.Time) (sent int, err error
 	return sent, errors.Join(err1, err2, err3)
 }
 
-// audience is what a reminder needs to know about the groups of the
-// statements of one tick, loaded once per tick.
-type audience struct {
-	groups map[int64]store.Group
-	roles  map[int64][]store.Role // by group ID
-}
-
-func (a audience) acronyms(ids []int64) []string {
-	var out []string
-	for _, id := range ids {
-		if g, ok := a.groups[id]; ok {
-			out = append(out, g.Acronym)
-		}
-	}
-	return out
-}
-
-func (a audience) rolesOf(ids []int64, name string) []store.Role {
-	var out []store.Role
-	for _, id := range ids {
-		for _, r := range a.roles[id] {
-			if r.Name == name {
-				out = append(out, r)
-			}
-		}
-	}
-	return out
-}
-
-func loadAudience(ctx context.Context, q store.Q, ss []*store.Statement) (audience, error) {
-	var ids []int64
-	for _, s := range ss {
-		ids = append(ids, s.FromGroups...)
-		ids = append(ids, s.ToGroups...)
-	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	a := audience{roles: map[int64][]store.Role{}}
-	var err error
-	if a.groups, err = q.GroupsByID(ctx, ids); err != nil {
-		return a, err
-	}
-	roles, err := q.RolesOn(ctx, ids, []string{rules.RoleChair, rules.RoleLiaisonManager})
-	if err != nil {
-		return a, err
-	}
-	for _, ro := range roles {
-		a.roles[ro.GroupID] = append(a.roles[ro.GroupID], ro)
-	}
-	return a, nil
-}
-
 // maxBefore is the earliest rung of the ladder, in days before the
 // deadline.
 func (r *Reminder) maxBefore() int {
@@ -236,7 +184,7 @@ func (r *Reminder) deadlines(ctx context.Context, today rules.Date) (int, error)
 	if len(todo) == 0 {
 		return 0, nil
 	}
-	aud, err := loadAudience(ctx, r.Store.Q, ss)
+	aud, err := r.Store.GroupsOf(ctx, ss, rules.RoleChair, rules.RoleLiaisonManager)
 	if err != nil {
 		return 0, err
 	}
@@ -265,7 +213,7 @@ var errNoRoom = errors.New("no room to remind in")
 // remind claims (statement, deadline, rung) and queues its messages, in
 // one transaction. It returns the number of messages queued (0 when the
 // rung was claimed before, by this or another replica).
-func (r *Reminder) remind(ctx context.Context, s *store.Statement, deadline rules.Date, rung int, today rules.Date, aud audience) (int, error) {
+func (r *Reminder) remind(ctx context.Context, s *store.Statement, deadline rules.Date, rung int, today rules.Date, aud store.StatementGroups) (int, error) {
 	n := 0
 	err := r.Store.Tx(ctx, func(q store.Q) error {
 		n = 0
@@ -278,7 +226,7 @@ func (r *Reminder) remind(ctx context.Context, s *store.Statement, deadline rule
 			return err
 		}
 		overdue := rules.Overdue(deadline, today)
-		groupRooms, err := q.GroupRooms(ctx, r.Platform, aud.acronyms(s.ToGroups))
+		groupRooms, err := q.GroupRooms(ctx, r.Platform, aud.Acronyms(s.ToGroups))
 		if err != nil {
 			return err
 		}
@@ -351,15 +299,15 @@ func (r *Reminder) remind(ctx context.Context, s *store.Statement, deadline rule
 // five days before says "in five days"), the chairs of the addressed
 // groups (mentioned in their rooms, named silently in coordination rooms)
 // and, when overdue, the liaison manager of the sending body.
-func (r *Reminder) reminderDoc(s *store.Statement, deadline, today rules.Date, aud audience, coord bool) chat.Doc {
-	return ReminderDoc(r.Base, r.zone(), s, deadline, today, aud.groups, aud.rolesOf(s.ToGroups, rules.RoleChair),
-		aud.rolesOf(s.FromGroups, rules.RoleLiaisonManager), r.Users, !coord)
+func (r *Reminder) reminderDoc(s *store.Statement, deadline, today rules.Date, aud store.StatementGroups, coord bool) chat.Doc {
+	return ReminderDoc(r.Base, r.zone(), s, deadline, today, aud.Groups, aud.RolesOf(s.ToGroups, rules.RoleChair),
+		aud.RolesOf(s.FromGroups, rules.RoleLiaisonManager), r.Users, !coord)
 }
 
 // ReminderDoc builds a deadline reminder. chairs are the chairs of the
 // addressed groups; liaimans the liaison managers of the sending body.
 func ReminderDoc(base string, zone *time.Location, s *store.Statement, deadline, today rules.Date, groups map[int64]store.Group,
-	chairs, liaimans []store.Role, users Identities, notify bool) chat.Doc {
+	chairs, liaimans []store.Role, users render.Identities, notify bool) chat.Doc {
 	offset := rules.DaysBetween(deadline, today)
 	head := "⏰ Deadline " + rules.Phrase(offset) + ": "
 	if offset > 0 {

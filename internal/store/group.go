@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -154,4 +155,60 @@ func (q Q) PersonByID(ctx context.Context, id int64) (*Person, error) {
 		return nil, nil
 	}
 	return &p, err
+}
+
+// StatementGroups is what is known about the groups of some statements:
+// the groups, and the roles asked for on them.
+type StatementGroups struct {
+	Groups map[int64]Group
+	roles  map[int64][]Role // by group ID
+}
+
+// GroupsOf loads the groups the statements are from or to, with the roles
+// called one of roleNames on them, in two queries.
+func (q Q) GroupsOf(ctx context.Context, ss []*Statement, roleNames ...string) (StatementGroups, error) {
+	var ids []int64
+	for _, s := range ss {
+		ids = append(ids, s.FromGroups...)
+		ids = append(ids, s.ToGroups...)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	sg := StatementGroups{roles: map[int64][]Role{}}
+	var err error
+	if sg.Groups, err = q.GroupsByID(ctx, ids); err != nil {
+		return sg, err
+	}
+	roles, err := q.RolesOn(ctx, ids, roleNames)
+	if err != nil {
+		return sg, err
+	}
+	for _, r := range roles {
+		sg.roles[r.GroupID] = append(sg.roles[r.GroupID], r)
+	}
+	return sg, nil
+}
+
+// RolesOf lists the loaded roles called name on the groups, in group order.
+func (sg StatementGroups) RolesOf(groupIDs []int64, name string) []Role {
+	var out []Role
+	for _, id := range groupIDs {
+		for _, r := range sg.roles[id] {
+			if r.Name == name {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+// Acronyms lists the acronyms of the known groups among groupIDs.
+func (sg StatementGroups) Acronyms(groupIDs []int64) []string {
+	var out []string
+	for _, id := range groupIDs {
+		if g, ok := sg.Groups[id]; ok {
+			out = append(out, g.Acronym)
+		}
+	}
+	return out
 }

@@ -1,6 +1,7 @@
-package reminder
+package render
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/liaisonbot/liaisonbot/config"
@@ -29,7 +30,7 @@ func IdentitiesOf(cfg *config.Config, platform string) Identities {
 			u, ok := byEmail[strings.ToLower(strings.TrimSpace(email))]
 			return chat.User{ID: u, Email: email}, ok
 		}
-	case "zulip":
+	case "zulip", "console":
 		return func(email string) (chat.User, bool) {
 			email = strings.TrimSpace(email)
 			return chat.User{ID: email, Email: email}, strings.Contains(email, "@")
@@ -84,4 +85,19 @@ func (ids Identities) People(rs []store.Role, notify bool) []chat.Span {
 		out = append(out, ids.Person(r, notify))
 	}
 	return out
+}
+
+// PeopleNames lists role holders' names (or e-mails), each once.
+func PeopleNames(rs []store.Role) string {
+	var out []string
+	for _, r := range rs {
+		n := r.PersonName
+		if n == "" {
+			n = r.Email
+		}
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, ", ")
 }
