@@ -373,27 +373,25 @@ func (b *Bot) SendNext(parent context.Context) (bool, error) {
 	return did, err
 }
 
-// send posts an outbox item. The start of the attempt is committed first;
-// when an earlier attempt was started (and the bot may have crashed after
-// the server stored the message), a transport that can look asks the
-// server whether the message is there before posting it again.
+// send posts an outbox item. On a transport that can look for a message it
+// sent (chat.SentFinder), the start of the attempt is committed first, and
+// when an earlier attempt had started (the bot may have crashed after the
+// server stored the message) it asks the server before posting again.
 func (b *Bot) send(ctx context.Context, it *store.OutboxItem, log zerolog.Logger) (chat.Sent, error) {
+	f, ok := b.Chat.(chat.SentFinder)
+	if !ok {
+		return b.Chat.Send(ctx, it.Msg)
+	}
 	before, err := b.Store.NoteSendStarted(ctx, it.ID)
 	if err != nil {
 		return chat.Sent{}, err
 	}
-	if f, ok := b.Chat.(chat.SentFinder); ok && before {
-		sent, found, err := f.FindSent(ctx, it.Msg.Room, it.Msg.TxnKey)
+	if before {
+		sent, found, err := f.FindSent(ctx, it.Msg)
 		if err != nil {
 			return chat.Sent{}, err
 		}
 		if found {
-			if sent.Thread == "" && it.Msg.Thread != "" {
-				sent.Thread = it.Msg.Thread
-			}
-			if sent.Thread == "" && it.Msg.NewThread != "" {
-				sent.Thread = sent.ID
-			}
 			log.Info().Str("sent_id", sent.ID).Msg("an earlier attempt was posted; not sending again")
 			return sent, nil
 		}

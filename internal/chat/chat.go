@@ -139,7 +139,9 @@ type Transport interface {
 // whose earlier attempt may have reached the server just before a crash,
 // so a homeserver that forgets transaction IDs cannot make it post twice.
 type SentFinder interface {
-	FindSent(ctx context.Context, room, txnKey string) (sent Sent, found bool, err error)
+	// FindSent answers what Send would have returned for msg, if msg is
+	// in its room already.
+	FindSent(ctx context.Context, msg Outgoing) (sent Sent, found bool, err error)
 }
 
 // KV persists a transport's small state (Matrix sync token and device ID,

@@ -72,11 +72,16 @@ func (t *Transport) Send(ctx context.Context, msg chat.Outgoing) (chat.Sent, err
 	if err != nil {
 		return chat.Sent{}, fmt.Errorf("matrix: send to %s: %w", room, err)
 	}
-	sent := chat.Sent{Room: room.String(), ID: resp.EventID.String(), Thread: msg.Thread}
+	return sentAs(room, resp.EventID, msg), nil
+}
+
+// sentAs is where msg landed as event evt.
+func sentAs(room id.RoomID, evt id.EventID, msg chat.Outgoing) chat.Sent {
+	sent := chat.Sent{Room: room.String(), ID: evt.String(), Thread: msg.Thread}
 	if sent.Thread == "" && msg.NewThread != "" {
 		sent.Thread = sent.ID // this message roots the thread
 	}
-	return sent, nil
+	return sent
 }
 
 // TxnMarkerKey is the content field holding a message's transaction ID
@@ -91,15 +96,15 @@ const findSentLimit = 200
 // deduplicate a repeated transaction ID, but Dendrite v0.15.2 stores an
 // event whose request was cancelled without remembering its transaction
 // ID, so a retry after a crash would post twice.
-func (t *Transport) FindSent(ctx context.Context, roomRef, txnKey string) (chat.Sent, bool, error) {
+func (t *Transport) FindSent(ctx context.Context, msg chat.Outgoing) (chat.Sent, bool, error) {
 	if err := t.Login(ctx); err != nil {
 		return chat.Sent{}, false, err
 	}
-	room, err := t.roomID(ctx, roomRef)
+	room, err := t.roomID(ctx, msg.Room)
 	if err != nil {
 		return chat.Sent{}, false, err
 	}
-	want := TxnID(room, event.EventMessage, txnKey)
+	want := TxnID(room, event.EventMessage, msg.TxnKey)
 	filter := &mautrix.FilterPart{Senders: []id.UserID{t.cli.UserID}, Types: []event.Type{event.EventMessage}}
 	resp, err := t.cli.Messages(ctx, room, "", "", mautrix.DirectionBackward, filter, findSentLimit)
 	if err != nil {
@@ -109,11 +114,7 @@ func (t *Transport) FindSent(ctx context.Context, roomRef, txnKey string) (chat.
 		if evt.Sender != t.cli.UserID || evt.Content.Raw[TxnMarkerKey] != want {
 			continue
 		}
-		sent := chat.Sent{Room: room.String(), ID: evt.ID.String()}
-		if rel, ok := evt.Content.Raw["m.relates_to"].(map[string]any); ok && rel["rel_type"] == "m.thread" {
-			sent.Thread, _ = rel["event_id"].(string)
-		}
-		return sent, true, nil
+		return sentAs(room, evt.ID, msg), true, nil
 	}
 	return chat.Sent{}, false, nil
 }

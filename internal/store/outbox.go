@@ -97,8 +97,12 @@ func (q Q) ClaimOutbox(ctx context.Context, platform string, now time.Time) (*Ou
 	return it, err
 }
 
-// MarkSent records where the message landed.
+// MarkSent records where the message landed (and forgets the started
+// attempt, see NoteSendStarted).
 func (q Q) MarkSent(ctx context.Context, id int64, sent chat.Sent) error {
+	if _, err := q.db.Exec(ctx, `DELETE FROM outbox_attempt WHERE outbox_id = $1`, id); err != nil {
+		return err
+	}
 	_, err := q.db.Exec(ctx, `
 		UPDATE outbox SET sent_at = now(), sent_id = $2, sent_thread = $3, attempts = attempts + 1,
 			reacted_at = CASE WHEN cardinality(react) = 0 THEN now() ELSE NULL END
