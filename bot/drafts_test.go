@@ -148,8 +148,7 @@ func TestMatrixDraftApproveByReaction(t *testing.T) {
 
 	say(t, w.Chair, w.WGRoom, fmt.Sprintf(`!liaison draft to=itu-t-sg-15 to_contact=sg15-reply@example.org purpose=action deadline=%s subject="TE topology models"
 We ask SG15 to review RFC 8795 and draft-doe-teas-topology-ideas-01.`, deadline))
-	show := w.waitNotice(t, w.WGRoom, "New draft D1", 1)
-	_ = show
+	w.waitNotice(t, w.WGRoom, "New draft D1", 1)
 	// The checklist names what is missing (the consensus line, §4.2) and
 	// warns about the individual draft (§4.3).
 	w.waitNotice(t, w.WGRoom, "Checklist — still missing", 1)

@@ -50,13 +50,12 @@ func TestReadyzFollowsDatabaseAndHomeserver(t *testing.T) {
 		t.Fatal(err)
 	}
 	url := "http://" + ln.Addr().String()
-	r := start(t, w.config(t, w.cfg(t)), func(b *Bot) {
+	start(t, w.config(t, w.cfg(t)), func(b *Bot) {
 		b.PollInterval = pollFast
 		b.HTTPListener = ln
 		b.LeaderCheck = 500 * time.Millisecond
 		b.LeaderRetry = 500 * time.Millisecond
 	})
-	_ = r
 	isReady := func() bool { ok, _ := readyz(t, url); return ok }
 	testenv.Eventually(t, 30*time.Second, isReady, "never ready")
 

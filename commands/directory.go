@@ -55,18 +55,29 @@ func orStr(s, def string) string {
 	return s
 }
 
-// deadlineLoc is the zone deadlines (dates) are read in.
-func (e *Env) deadlineLoc() *time.Location {
-	name := "America/Los_Angeles"
+// deadlineZone names the zone deadlines (dates) are read in.
+func (e *Env) deadlineZone() string {
 	if e.Config != nil && e.Config.Reminders.DeadlineTimezone != "" {
-		name = e.Config.Reminders.DeadlineTimezone
+		return e.Config.Reminders.DeadlineTimezone
 	}
-	loc, err := time.LoadLocation(name)
+	return "America/Los_Angeles"
+}
+
+// deadlineLoc is that zone (UTC if it cannot be loaded).
+func (e *Env) deadlineLoc() *time.Location {
+	loc, err := time.LoadLocation(e.deadlineZone())
 	if err != nil {
 		return time.UTC
 	}
 	return loc
 }
 
+func (e *Env) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
 // Today is the current date in the deadline zone.
-func (e *Env) Today() rules.Date { return rules.DateOf(e.Now(), e.deadlineLoc()) }
+func (e *Env) Today() rules.Date { return rules.DateOf(e.now(), e.deadlineLoc()) }

@@ -104,13 +104,6 @@ func (r *Request) adminEmails() []string {
 	return nil
 }
 
-func (r *Request) overrides() map[string][]string {
-	if r.Env.Config == nil {
-		return nil
-	}
-	return r.Env.Config.Approvals.Overrides
-}
-
 // requireIdentity refuses users whose chat account maps to no Datatracker
 // e-mail: they may read, never draft, submit or approve.
 func (r *Request) requireIdentity(what string) error {
@@ -751,7 +744,7 @@ func runSubmit(r *Request) error {
 		blocks = append(blocks, chat.P(chat.T("Fix it with "), chat.C(fmt.Sprintf("/liaison edit %s field=value", DraftLabel(d.ID)))))
 		return r.Reply(chat.NewDoc(blocks...))
 	}
-	approvers, err := rules.Approvers(dir, d.FromGroups, r.overrides())
+	approvers, err := rules.Approvers(dir, d.FromGroups, r.Env.overrides())
 	if len(approvers) == 0 {
 		r.Result = "no_approver"
 		msg := "nobody may approve it"
@@ -861,12 +854,12 @@ func (r *Request) decide(d *store.Draft, decision, reason, reactionID string) er
 	if err != nil {
 		return err
 	}
-	if !rules.CanApprove(dir, r.Event.Sender.Email, d.FromGroups, r.overrides()) {
+	if !rules.CanApprove(dir, r.Event.Sender.Email, d.FromGroups, r.Env.overrides()) {
 		r.Result = "denied"
 		if err := r.audit("draft:decision_ignored", d, map[string]any{"decision": decision, "why": "not an approver"}); err != nil {
 			return err
 		}
-		return Deniedf("%s", notApproverText(dir, d, r.Event.Sender.Email, r.overrides()))
+		return Deniedf("%s", notApproverText(dir, d, r.Event.Sender.Email, r.Env.overrides()))
 	}
 	return applyDecision(r.Ctx, r.Q, r.Env, d, r.Event.Sender, decision, reason, reactionID)
 }

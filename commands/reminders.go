@@ -70,23 +70,6 @@ func ReminderVerbs() []*Verb {
 	}
 }
 
-func (r *Request) deadlineLoc() *time.Location {
-	if loc, err := time.LoadLocation(r.deadlineZone()); err == nil {
-		return loc
-	}
-	return time.UTC
-}
-
-func (r *Request) now() time.Time {
-	if r.Env.Now != nil {
-		return r.Env.Now()
-	}
-	return time.Now()
-}
-
-// today is the date in the deadline zone.
-func (r *Request) today() rules.Date { return rules.DateOf(r.now(), r.deadlineLoc()) }
-
 func dateOf(t time.Time) rules.Date {
 	return rules.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
 }
@@ -144,12 +127,12 @@ func runOverdue(r *Request) error {
 		gid = g.ID
 		label += " to or from " + render.GroupLabel(*g)
 	}
-	today := r.today()
+	today := r.Env.Today()
 	list, total, err := r.Q.Overdue(r.Ctx, today.AddDays(-overdueHorizonDays).Time(time.UTC), today.Time(time.UTC), gid, overdueLimit)
 	if err != nil {
 		return err
 	}
-	return r.replyTracked(label, "as of "+rules.FormatDeadline(today, r.deadlineLoc()), list, total, today)
+	return r.replyTracked(label, "as of "+rules.FormatDeadline(today, r.Env.deadlineLoc()), list, total, today)
 }
 
 func runUpcoming(r *Request) error {
@@ -175,13 +158,13 @@ func runUpcoming(r *Request) error {
 		gid = g.ID
 		label = " to or from " + render.GroupLabel(*g)
 	}
-	today := r.today()
+	today := r.Env.Today()
 	list, err := r.Q.Unanswered(r.Ctx, today.Time(time.UTC), today.AddDays(days).Time(time.UTC), gid)
 	if err != nil {
 		return err
 	}
 	head := fmt.Sprintf("For Action statements due within %d days%s without a recorded answer", days, label)
-	return r.replyTracked(head, "today is "+rules.FormatDeadline(today, r.deadlineLoc()), list, len(list), today)
+	return r.replyTracked(head, "today is "+rules.FormatDeadline(today, r.Env.deadlineLoc()), list, len(list), today)
 }
 
 func (r *Request) replyTracked(label, asOf string, list []store.Tracked, total int, today rules.Date) error {
@@ -316,7 +299,7 @@ func runNoReply(r *Request) error {
 	from := render.Groups(s.FromGroups, c.Groups)
 	notice := chat.NewDoc(chat.P(chat.T("📭 No reply will be sent to "), render.Ref(r.base(), s.ID), chat.T(" "),
 		chat.B(strings.Join(strings.Fields(s.Title), " ")), chat.T(" (from "+from+" to "+render.Groups(s.ToGroups, c.Groups)+
-			", "+render.Purpose(s.Purpose)+deadlineSuffix(s, r.deadlineZone())+"). Decided by "+senderLabel(r.Event.Sender)+":")),
+			", "+render.Purpose(s.Purpose)+deadlineSuffix(s, r.Env.deadlineZone())+"). Decided by "+senderLabel(r.Event.Sender)+":")),
 		chat.Quote(reason))
 	var tell []chat.Span
 	if len(liaimans) > 0 {
@@ -400,7 +383,7 @@ func runReceived(r *Request) error {
 		if err != nil {
 			return Usagef("date: %s", err.Error())
 		}
-		if day.After(r.today()) {
+		if day.After(r.Env.Today()) {
 			return Usagef("date: %s is in the future.", day)
 		}
 		t := day.Time(time.UTC)

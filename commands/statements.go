@@ -51,13 +51,6 @@ func (r *Request) base() string {
 	return "https://datatracker.ietf.org"
 }
 
-func (r *Request) deadlineZone() string {
-	if r.Env.Config != nil {
-		return r.Env.Config.Reminders.DeadlineTimezone
-	}
-	return "America/Los_Angeles"
-}
-
 // LoadView reads a statement and what is needed to show it; nil when the
 // statement is not mirrored.
 func LoadView(r *Request, id int64) (*render.View, error) {
@@ -65,7 +58,7 @@ func LoadView(r *Request, id int64) (*render.View, error) {
 	if err != nil || s == nil {
 		return nil, err
 	}
-	v := &render.View{S: s, Base: r.base(), DeadlineZone: r.deadlineZone()}
+	v := &render.View{S: s, Base: r.base(), DeadlineZone: r.Env.deadlineZone()}
 	if v.Attachments, err = r.Q.AttachmentsOf(r.Ctx, id); err != nil {
 		return nil, err
 	}
