@@ -29,27 +29,7 @@ func newProcWorld(t *testing.T) *procWorld {
 	t.Helper()
 	w := &procWorld{announceWorld: newAnnounceWorld(t, testenv.WithPostgres(testenv.Postgres(t))), bin: buildLiaisonbot(t)}
 	dir := t.TempDir()
-	w.cfgPath = filepath.Join(dir, "config.yaml")
-	cfg := fmt.Sprintf(`platform: matrix
-database:
-  url: %q
-logging:
-  level: info
-  format: json
-matrix:
-  homeserver: %q
-  user_id: %q
-  password: %q
-http:
-  listen: ""
-reminders:
-  schedule: "@every 2s"
-  timezone: UTC
-  deadline_timezone: America/Los_Angeles
-`, w.DSN, w.HS.URL(), w.Bot.ID, w.Bot.Password) + w.cfg(t) + "  poll_interval: 10s\n"
-	if err := os.WriteFile(w.cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	w.cfgPath = writeBinaryConfig(t, w.announceWorld, w.HS.URL(), "info", dir)
 	var err error
 	if w.logs, err = os.Create(filepath.Join(dir, "bots.log")); err != nil {
 		t.Fatal(err)

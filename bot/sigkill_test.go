@@ -83,30 +83,7 @@ func TestSIGKILLNoDuplicateNothingMissing(t *testing.T) {
 		homeserver = w.HS.URL()
 	}
 	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "config.yaml")
-	// The poll interval's floor is 10 s, longer than a process lives here:
-	// each start polls once at once (the leader's first poll). Reminders
-	// tick every 2 s (plus the catch-up tick when leadership starts).
-	cfg := fmt.Sprintf(`platform: matrix
-database:
-  url: %q
-logging:
-  level: debug
-  format: json
-matrix:
-  homeserver: %q
-  user_id: %q
-  password: %q
-http:
-  listen: ""
-reminders:
-  schedule: "@every 2s"
-  timezone: UTC
-  deadline_timezone: America/Los_Angeles
-`, w.DSN, homeserver, w.Bot.ID, w.Bot.Password) + w.cfg(t) + "  poll_interval: 10s\n"
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfgPath := writeBinaryConfig(t, w, homeserver, "debug", dir)
 	logPath := filepath.Join(dir, "bot.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -396,6 +373,38 @@ func allNotices(t *testing.T, cli *mautrix.Client, room id.RoomID, bot id.UserID
 	}
 	t.Fatalf("timeline of %s longer than 100 pages", room)
 	return nil
+}
+
+// writeBinaryConfig writes the config of a bot process in the world (on
+// homeserver, logging JSON at level) into dir and returns its path. The
+// poll interval's floor is 10 s, longer than a process lives in these
+// tests: each start polls once at once (the leader's first poll).
+// Reminders tick every 2 s (plus the catch-up tick when leadership
+// starts).
+func writeBinaryConfig(t *testing.T, w *announceWorld, homeserver, level, dir string) string {
+	t.Helper()
+	cfg := fmt.Sprintf(`platform: matrix
+database:
+  url: %q
+logging:
+  level: %s
+  format: json
+matrix:
+  homeserver: %q
+  user_id: %q
+  password: %q
+http:
+  listen: ""
+reminders:
+  schedule: "@every 2s"
+  timezone: UTC
+  deadline_timezone: America/Los_Angeles
+`, w.DSN, level, homeserver, w.Bot.ID, w.Bot.Password) + w.cfg(t) + "  poll_interval: 10s\n"
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // buildLiaisonbot builds the real binary once for the test.
