@@ -12,23 +12,29 @@ import (
 	"github.com/liaisonbot/liaisonbot/internal/zulip"
 )
 
+// configRooms are the rooms the config names: the bound ones and the
+// approvals room.
+func configRooms(cfg *config.Config) []string {
+	var rooms []string
+	for _, r := range cfg.Rooms {
+		rooms = append(rooms, r.Room)
+	}
+	if cfg.ApprovalsRoom != "" {
+		rooms = append(rooms, cfg.ApprovalsRoom)
+	}
+	return rooms
+}
+
 func newMatrix(cfg *config.Config, st *store.Store, log zerolog.Logger) (chat.Transport, error) {
 	emails := map[string]string{}
 	for _, id := range cfg.Matrix.Identities {
 		emails[id.User] = id.Email
-	}
-	var rooms []string
-	for _, r := range cfg.Rooms {
-		rooms = append(rooms, r.Room)
 	}
 	var admins []string
 	for _, a := range cfg.Admins {
 		if strings.HasPrefix(a, "@") { // Matrix IDs; e-mails are Zulip admins
 			admins = append(admins, a)
 		}
-	}
-	if cfg.ApprovalsRoom != "" {
-		rooms = append(rooms, cfg.ApprovalsRoom)
 	}
 	tr, err := matrix.New(matrix.Config{
 		Homeserver:     cfg.Matrix.Homeserver,
@@ -37,10 +43,10 @@ func newMatrix(cfg *config.Config, st *store.Store, log zerolog.Logger) (chat.Tr
 		Password:       cfg.Matrix.Password,
 		DeviceID:       cfg.Matrix.DeviceID,
 		DisplayName:    cfg.Matrix.DisplayName,
-		Rooms:          rooms,
+		Rooms:          configRooms(cfg),
 		Admins:         admins,
 		IdentityEmails: emails,
-		Log:            log.With().Str("component", "matrix").Logger(),
+		Log:            log, // the transport names its component
 	}, store.KV{Q: st.Q})
 	if err != nil {
 		return nil, &config.Error{Key: "matrix", Msg: err.Error()}
@@ -49,21 +55,13 @@ func newMatrix(cfg *config.Config, st *store.Store, log zerolog.Logger) (chat.Tr
 }
 
 func newZulip(cfg *config.Config, st *store.Store, log zerolog.Logger) (chat.Transport, error) {
-	// Rooms are channel names; "dm:" rooms need no subscription.
-	var streams []string
-	for _, r := range cfg.Rooms {
-		streams = append(streams, r.Room)
-	}
-	if cfg.ApprovalsRoom != "" {
-		streams = append(streams, cfg.ApprovalsRoom)
-	}
 	tr, err := zulip.New(zulip.Config{
 		Site:    cfg.Zulip.Site,
 		Email:   cfg.Zulip.Email,
 		APIKey:  cfg.Zulip.APIKey,
 		Zuliprc: cfg.Zulip.Zuliprc,
 		BotName: cfg.Zulip.BotName,
-		Streams: streams,
+		Streams: configRooms(cfg), // channel names; "dm:" rooms need no subscription
 		Log:     log,
 	}, store.KV{Q: st.Q})
 	if err != nil {
