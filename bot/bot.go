@@ -94,7 +94,7 @@ func New(cfg *config.Config, log zerolog.Logger, st *store.Store, tr chat.Transp
 	b.HTTP = httpapi.New(log.With().Str("component", "http").Logger(), b.readinessChecks()...)
 	b.HTTP.Handle("GET /calendar/", b.CalendarHandler())
 	env := &commands.Env{Platform: tr.Platform(), Config: cfg, Chat: tr, Now: b.now, Log: log.With().Str("component", "commands").Logger(),
-		Docs: docLookup{DT: b.Mirror.DT, Store: st}}
+		Docs: newDocLookup(b.Mirror.DT, st)}
 	b.Commands = commands.New(env, commands.RoomVerbs()...)
 	b.Commands.Register(commands.StatementVerbs()...)
 	b.Commands.Register(commands.DraftVerbs()...)

@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"errors"
+	"sync"
+	"time"
 
 	"github.com/liaisonbot/liaisonbot/internal/datatracker"
 	"github.com/liaisonbot/liaisonbot/internal/rules"
@@ -12,13 +14,45 @@ import (
 // docLookup answers the §4.3 document questions from the Datatracker: is
 // the document known, is it a working-group document, and its stream and
 // level. Group types come from the mirror, or the Datatracker when the
-// mirror lacks the group.
+// mirror lacks the group. Answers are kept for docTTL: a draft is shown,
+// edited and submitted several times, and a document's status changes
+// rarely (and the lookups run inside the command's transaction).
 type docLookup struct {
 	DT    *datatracker.Client
 	Store *store.Store
+	mu    sync.Mutex
+	cache map[string]cachedDoc
 }
 
-func (l docLookup) LookupDoc(ctx context.Context, ref rules.DocRef) (rules.DocInfo, error) {
+type cachedDoc struct {
+	info rules.DocInfo
+	at   time.Time
+}
+
+const docTTL = time.Hour
+
+func newDocLookup(dt *datatracker.Client, st *store.Store) *docLookup {
+	return &docLookup{DT: dt, Store: st, cache: map[string]cachedDoc{}}
+}
+
+func (l *docLookup) LookupDoc(ctx context.Context, ref rules.DocRef) (rules.DocInfo, error) {
+	l.mu.Lock()
+	c, ok := l.cache[ref.Name]
+	l.mu.Unlock()
+	if ok && time.Since(c.at) < docTTL {
+		return c.info, nil
+	}
+	info, err := l.lookup(ctx, ref)
+	if err != nil {
+		return info, err
+	}
+	l.mu.Lock()
+	l.cache[ref.Name] = cachedDoc{info: info, at: time.Now()}
+	l.mu.Unlock()
+	return info, nil
+}
+
+func (l *docLookup) lookup(ctx context.Context, ref rules.DocRef) (rules.DocInfo, error) {
 	info := rules.DocInfo{Name: ref.Name, Kind: ref.Kind}
 	doc, err := l.DT.Document(ctx, ref.Name)
 	if errors.Is(err, datatracker.ErrNotFound) {
