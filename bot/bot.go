@@ -235,24 +235,7 @@ func (b *Bot) wait(ctx context.Context, wake chan struct{}) error {
 }
 
 func (b *Bot) inboxLoop(ctx context.Context) error {
-	for {
-		for {
-			did, err := b.HandleNextEvent(ctx)
-			if err != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				b.Log.Error().Err(err).Msg("inbox")
-				break
-			}
-			if !did {
-				break
-			}
-		}
-		if err := b.wait(ctx, b.inboxWake); err != nil {
-			return err
-		}
-	}
+	return b.work(ctx, "inbox", b.inboxWake, b.HandleNextEvent, nil)
 }
 
 // HandleNextEvent handles the oldest pending event, if any.
@@ -298,23 +281,43 @@ func (b *Bot) HandleNextEvent(ctx context.Context) (bool, error) {
 }
 
 func (b *Bot) outboxLoop(ctx context.Context) error {
+	// After each send there may be more: wake a peer to send in parallel.
+	return b.work(ctx, "outbox", b.sendWake, b.SendNext, func() { nudge(b.sendWake) })
+}
+
+// work runs step until it finds nothing to do, then waits for wake (or
+// PollEvery). When step fails (the database is away) it waits longer each
+// time, up to 30 s, so an outage does not flood the log.
+func (b *Bot) work(ctx context.Context, name string, wake chan struct{}, step func(context.Context) (bool, error), after func()) error {
+	failures := 0
 	for {
 		for {
-			did, err := b.SendNext(ctx)
+			did, err := step(ctx)
 			if err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				b.Log.Error().Err(err).Msg("outbox")
+				failures++
+				b.Log.Error().Err(err).Int("failures", failures).Msg(name)
 				break
 			}
+			failures = 0
 			if !did {
 				break
 			}
-			// There may be more: wake a peer to send in parallel.
-			nudge(b.sendWake)
+			if after != nil {
+				after()
+			}
 		}
-		if err := b.wait(ctx, b.sendWake); err != nil {
+		if failures > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(min(b.PollEvery<<min(failures-1, 6), 30*time.Second)):
+			}
+			continue
+		}
+		if err := b.wait(ctx, wake); err != nil {
 			return err
 		}
 	}
