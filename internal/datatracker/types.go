@@ -310,7 +310,10 @@ func fromContact(raw json.RawMessage) (string, error) {
 	}
 	s := strings.TrimSpace(string(v))
 	if strings.Contains(s, apiPath(resEmail)) && !strings.ContainsAny(s, " <>") {
-		return refKey(s, resEmail)
+		// The key is an address; spaces escaped around it ("%20a@b")
+		// are not part of it, as in the plain-string shape.
+		k, err := refKey(s, resEmail)
+		return strings.TrimSpace(k), err
 	}
 	return s, nil
 }
