@@ -282,28 +282,7 @@ func scenarioAnnouncement(s *scenario) {
 func scenarioDraftSubmitApprove(s *scenario) {
 	t := s.t
 	s.start()
-	deadline := time.Now().AddDate(0, 0, 40).Format(time.DateOnly)
-	s.w.Say(t, scChair, scWG, fmt.Sprintf(`/liaison draft to=itu-t-sg-15 to_contact=sg15-reply@example.org purpose=action deadline=%s consensus="WG consensus" subject="TE topology models"
-We ask SG15 to review RFC 8795 and tell us whether its identities match G.7711.1.`, deadline))
-	// Matching is dialect-neutral: "New draft D1 (revision 1, draft)" on
-	// Matrix, "New draft **D1 (revision 1, draft)**" on Zulip.
-	s.waitFor(scWG, "new draft D1", has("New draft", "D1 (revision 1"))
-	if d := s.draft(1); d.State != store.DraftOpen || d.Revision != 1 {
-		t.Fatalf("D1 is %s revision %d, want open revision 1", d.State, d.Revision)
-	}
-
-	s.w.Say(t, scChair, scWG, "/liaison submit D1")
-	s.waitDraftState(1, store.DraftSubmitted)
-	req := s.waitFor(scWG, "approval request", has("Approval requested for outgoing statement", "D1 (revision 1)"))
-	// ✅ and ❌ are on it, so approvers only have to click.
-	testenv.Eventually(t, scWait, func() bool {
-		for _, m := range s.w.BotMessages(t, scWG) {
-			if m.ID == req.ID {
-				return slices.Contains(m.Reactions, "✅") && slices.Contains(m.Reactions, "❌")
-			}
-		}
-		return false
-	}, "the bot did not put ✅ and ❌ on the approval request")
+	req := s.submitDraft()
 
 	// An AD, but of another area: explained, nothing changes.
 	s.w.React(t, scOtherAD, scWG, req.ID, "✅")
@@ -372,4 +351,35 @@ func scenarioOverdue(s *scenario) {
 	if about(2042)(list) {
 		t.Errorf("the overdue list names the answered LS 2042:\n%s", list.Text)
 	}
+}
+
+// submitDraft has the teas chair draft a complete For Action statement in
+// the WG room as D1 and submit it; it returns the approval request, once
+// the bot has put ✅ and ❌ on it.
+func (s *scenario) submitDraft() scMsg {
+	t := s.t
+	t.Helper()
+	deadline := time.Now().AddDate(0, 0, 40).Format(time.DateOnly)
+	s.w.Say(t, scChair, scWG, fmt.Sprintf(`/liaison draft to=itu-t-sg-15 to_contact=sg15-reply@example.org purpose=action deadline=%s consensus="WG consensus" subject="TE topology models"
+We ask SG15 to review RFC 8795 and tell us whether its identities match G.7711.1.`, deadline))
+	// Matching is dialect-neutral: "New draft D1 (revision 1, draft)" on
+	// Matrix, "New draft **D1 (revision 1, draft)**" on Zulip.
+	s.waitFor(scWG, "new draft D1", has("New draft", "D1 (revision 1"))
+	if d := s.draft(1); d.State != store.DraftOpen || d.Revision != 1 {
+		t.Fatalf("D1 is %s revision %d, want open revision 1", d.State, d.Revision)
+	}
+
+	s.w.Say(t, scChair, scWG, "/liaison submit D1")
+	s.waitDraftState(1, store.DraftSubmitted)
+	req := s.waitFor(scWG, "approval request", has("Approval requested for outgoing statement", "D1 (revision 1)"))
+	// ✅ and ❌ are on it, so approvers only have to click.
+	testenv.Eventually(t, scWait, func() bool {
+		for _, m := range s.w.BotMessages(t, scWG) {
+			if m.ID == req.ID {
+				return slices.Contains(m.Reactions, "✅") && slices.Contains(m.Reactions, "❌")
+			}
+		}
+		return false
+	}, "the bot did not put ✅ and ❌ on the approval request")
+	return req
 }

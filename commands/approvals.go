@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -92,7 +93,7 @@ func (a *Approvals) HandleReaction(ctx context.Context, q store.Q, evt chat.Even
 	if err := auditReaction("counted", decision); err != nil {
 		return err
 	}
-	return applyDecision(ctx, q, a.Env, d, evt.Sender, decision, "", evt.ReactionID)
+	return applyDecision(ctx, q, a.Env, d, evt.Sender, decision, "", &evt)
 }
 
 // removed handles a removed reaction: a standing approval or rejection
@@ -139,6 +140,71 @@ func (a *Approvals) removed(ctx context.Context, q store.Q, evt chat.Event) erro
 	return postInApprovalThreads(ctx, q, a.Env, d, chat.Text(msg), fmt.Sprintf("draft/%d/withdrawn-approval/%d", d.ID, ap.ID))
 }
 
+// Resync implements Resyncer. After the transport lost reaction events
+// (a Zulip event queue the server dropped), it reads the reactions that
+// stand now on every open approval request and applies what changed, as
+// the lost events would have (§4.1): a decision whose reaction is gone is
+// withdrawn, then a ✅ or ❌ not yet counted is handled like a new one.
+// A reaction added and removed within the gap leaves no trace, as it
+// should. The reads happen inside the event's transaction: there are
+// only as many as there are drafts waiting.
+func (a *Approvals) Resync(ctx context.Context, q store.Q, evt chat.Event) error {
+	lister, ok := a.Env.Chat.(chat.ReactionLister)
+	if !ok {
+		return nil
+	}
+	reqs, err := q.OpenApprovalRequests(ctx, a.Env.Platform)
+	if err != nil {
+		return err
+	}
+	withdrawn, handled := 0, 0
+	for _, req := range reqs {
+		now, err := lister.Reactions(ctx, req.Room, req.MessageID)
+		if errors.Is(err, chat.ErrMessageGone) {
+			a.Env.Log.Warn().Err(err).Int64("draft", req.DraftID).Msg("approval request gone; its reactions cannot be read back")
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		standing := map[string]bool{}
+		for _, r := range now {
+			standing[r.ReactionID] = true
+		}
+		decided, err := q.ReactionApprovals(ctx, req.DraftID, req.Revision, req.MessageID)
+		if err != nil {
+			return err
+		}
+		for _, ap := range decided {
+			if standing[ap.ReactionID] {
+				continue
+			}
+			who := chat.User{ID: ap.ApproverID, DisplayName: ap.ApproverEmail, Email: ap.ApproverEmail}
+			if err := a.removed(ctx, q, a.lostReaction(evt, req, chat.EventReactionRemove, who, "", ap.ReactionID)); err != nil {
+				return err
+			}
+			withdrawn++
+		}
+		for _, r := range now {
+			if r.Key != chat.KeyApprove && r.Key != chat.KeyReject {
+				continue // other emoji change nothing
+			}
+			if err := a.HandleReaction(ctx, q, a.lostReaction(evt, req, chat.EventReaction, r.Sender, r.Key, r.ReactionID)); err != nil {
+				return err
+			}
+			handled++
+		}
+	}
+	return q.AddAudit(ctx, store.Audit{Platform: a.Env.Platform, Action: "reactions_resync", Result: "ok",
+		Detail: map[string]any{"event": evt.ID, "requests": len(reqs), "gone": withdrawn, "checked": handled}})
+}
+
+// lostReaction is the reaction event a transport lost, rebuilt for Resync.
+func (a *Approvals) lostReaction(resync chat.Event, req store.ApprovalRequest, kind chat.EventKind, who chat.User, key, reactionID string) chat.Event {
+	return chat.Event{Platform: a.Env.Platform, Kind: kind, ID: resync.ID + "/" + reactionID + "/" + string(kind),
+		Room: req.Room, Sender: who, Time: resync.Time, Target: req.MessageID, Key: key, ReactionID: reactionID}
+}
+
 func (e *Env) overrides() map[string][]string {
 	if e.Config == nil {
 		return nil
@@ -146,10 +212,15 @@ func (e *Env) overrides() map[string][]string {
 	return e.Config.Approvals.Overrides
 }
 
-// applyDecision records an approver's decision on the current revision;
-// the first approval wins.
-func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who chat.User, decision, reason, reactionID string) error {
-	ap := &store.Approval{DraftID: d.ID, Revision: d.Revision, Decision: decision, ApproverID: who.ID, ApproverEmail: who.Email, ReactionID: reactionID}
+// applyDecision records an approver's decision on the current revision,
+// given by reaction (the reaction's event) or by command (nil); the first
+// approval wins.
+func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who chat.User, decision, reason string, reaction *chat.Event) error {
+	ap := &store.Approval{DraftID: d.ID, Revision: d.Revision, Decision: decision, ApproverID: who.ID, ApproverEmail: who.Email}
+	if reaction != nil {
+		ap.ReactionID, ap.ReactionTarget = reaction.ReactionID, reaction.Target
+	}
+	reactionID := ap.ReactionID
 	if err := q.AddApproval(ctx, ap); err != nil {
 		return err
 	}

@@ -828,7 +828,7 @@ func runApprove(r *Request) error {
 	if err != nil {
 		return err
 	}
-	return r.decide(d, "approve", "", "")
+	return r.decide(d, "approve", "")
 }
 
 func runReject(r *Request) error {
@@ -839,11 +839,11 @@ func runReject(r *Request) error {
 	if err != nil {
 		return err
 	}
-	return r.decide(d, "reject", strings.Join(r.Parsed.Args[1:], " "), "")
+	return r.decide(d, "reject", strings.Join(r.Parsed.Args[1:], " "))
 }
 
 // decide applies an approver's decision given by command.
-func (r *Request) decide(d *store.Draft, decision, reason, reactionID string) error {
+func (r *Request) decide(d *store.Draft, decision, reason string) error {
 	if d.State != store.DraftSubmitted {
 		return Usagef("%s is %s, not waiting for approval.", DraftLabel(d.ID), d.State)
 	}
@@ -861,7 +861,7 @@ func (r *Request) decide(d *store.Draft, decision, reason, reactionID string) er
 		}
 		return Deniedf("%s", notApproverText(dir, d, r.Event.Sender.Email, r.Env.overrides()))
 	}
-	return applyDecision(r.Ctx, r.Q, r.Env, d, r.Event.Sender, decision, reason, reactionID)
+	return applyDecision(r.Ctx, r.Q, r.Env, d, r.Event.Sender, decision, reason, nil)
 }
 
 func notApproverText(dir rules.Directory, d *store.Draft, email string, overrides map[string][]string) string {

@@ -278,3 +278,73 @@ The body.`)
 		t.Errorf("state after the reaction was removed: %s", d.State)
 	}
 }
+
+// listerChat is a transport whose only working part is ReactionLister.
+type listerChat struct {
+	chat.Transport
+	reactions map[string][]chat.Reaction
+	err       error
+}
+
+func (l *listerChat) Reactions(_ context.Context, _, target string) ([]chat.Reaction, error) {
+	return l.reactions[target], l.err
+}
+
+// Resync after a lost queue withdraws only decisions made by a reaction on
+// the request that is gone: not a decision given by command, and nothing
+// when the platform cannot show the request or cannot be asked.
+func TestResyncTouchesOnlyLostReactions(t *testing.T) {
+	ctx := context.Background()
+	ad := chat.User{ID: "ad", Email: benchAD}
+	for _, tc := range []struct {
+		name      string
+		byCommand bool
+		lister    *listerChat
+		wantErr   bool
+		wantState string
+	}{
+		{"reaction gone: withdrawn", false, &listerChat{}, false, store.DraftSubmitted},
+		{"reaction still there: stands", false, &listerChat{reactions: map[string][]chat.Reaction{
+			"$request": {{Sender: ad, Key: chat.KeyApprove, ReactionID: "reaction-1"}}}}, false, store.DraftApproved},
+		{"approved by command: stands", true, &listerChat{}, false, store.DraftApproved},
+		{"request gone: stands", false, &listerChat{err: fmt.Errorf("deleted: %w", chat.ErrMessageGone)}, false, store.DraftApproved},
+		{"platform unreachable: retried later", false, &listerChat{err: fmt.Errorf("503")}, true, store.DraftApproved},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newDraftBench(t)
+			b.run(benchChair, `/liaison draft to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject="Models" consensus="WG consensus"
+The body.`)
+			b.run(benchChair, "/liaison submit D1")
+			var id int64
+			if err := b.st.Pool.QueryRow(ctx, `SELECT id FROM outbox WHERE kind = 'approval' LIMIT 1`).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.st.MarkSent(ctx, id, chat.Sent{Room: benchRoom, ID: "$request"}); err != nil {
+				t.Fatal(err)
+			}
+			b.d.Env.Chat = tc.lister
+			h := &Approvals{Env: b.d.Env}
+			b.d.Reactions = h
+			if tc.byCommand {
+				b.run(benchAD, "/liaison approve D1")
+			} else {
+				evt := chat.Event{Platform: "console", Kind: chat.EventReaction, ID: "e1", Room: benchRoom, Target: "$request",
+					Key: chat.KeyApprove, ReactionID: "reaction-1", Sender: ad}
+				if err := b.st.Tx(ctx, func(q store.Q) error { return h.HandleReaction(ctx, q, evt) }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if d := b.draft(1); d.State != store.DraftApproved {
+				t.Fatalf("not approved before the resync: %s", d.State)
+			}
+			resync := chat.Event{Platform: "console", Kind: chat.EventResync, ID: "resync-1"}
+			err := b.st.Tx(ctx, func(q store.Q) error { return b.d.HandleEvent(ctx, q, resync) })
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("resync error %v, want error: %v", err, tc.wantErr)
+			}
+			if d := b.draft(1); d.State != tc.wantState {
+				t.Errorf("after the resync D1 is %s, want %s", d.State, tc.wantState)
+			}
+		})
+	}
+}

@@ -12,6 +12,12 @@ type ReactionHandler interface {
 	HandleReaction(ctx context.Context, q store.Q, evt chat.Event) error
 }
 
+// Resyncer is a ReactionHandler that can also catch up on reactions the
+// transport lost (chat.EventResync).
+type Resyncer interface {
+	Resync(ctx context.Context, q store.Q, evt chat.Event) error
+}
+
 // HandleEvent handles any chat event on q, the event's transaction.
 func (d *Dispatcher) HandleEvent(ctx context.Context, q store.Q, evt chat.Event) error {
 	switch evt.Kind {
@@ -21,6 +27,11 @@ func (d *Dispatcher) HandleEvent(ctx context.Context, q store.Q, evt chat.Event)
 	case chat.EventReaction, chat.EventReactionRemove:
 		if d.Reactions != nil {
 			return d.Reactions.HandleReaction(ctx, q, evt)
+		}
+		return nil
+	case chat.EventResync:
+		if r, ok := d.Reactions.(Resyncer); ok {
+			return r.Resync(ctx, q, evt)
 		}
 		return nil
 	case chat.EventInvite:

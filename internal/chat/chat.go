@@ -16,6 +16,7 @@ package chat
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -42,6 +43,10 @@ const (
 	EventReaction       EventKind = "reaction"
 	EventReactionRemove EventKind = "reaction_remove"
 	EventInvite         EventKind = "invite"
+	// EventResync says the transport lost events it cannot replay (Zulip:
+	// reactions made while the server had dropped the bot's event queue).
+	// Handlers re-read what they follow through ReactionLister.
+	EventResync EventKind = "resync"
 )
 
 // Event is something that arrived from a chat platform. Transports hand
@@ -142,6 +147,27 @@ type SentFinder interface {
 	// FindSent answers what Send would have returned for msg, if msg is
 	// in its room already.
 	FindSent(ctx context.Context, msg Outgoing) (sent Sent, found bool, err error)
+}
+
+// Reaction is one reaction standing on a message.
+type Reaction struct {
+	Sender User
+	// Key is normalised like Event.Key; ReactionID is what Event.ReactionID
+	// of the reaction's event is (so the two can be matched).
+	Key        string
+	ReactionID string
+}
+
+// ErrMessageGone is returned (wrapped) by ReactionLister when the message
+// no longer exists or the bot can no longer see it.
+var ErrMessageGone = errors.New("message gone")
+
+// ReactionLister is implemented by transports that can lose reaction
+// events (Zulip, whose server drops an idle event queue): after an
+// EventResync the bot asks which reactions stand on the messages it
+// follows. The bot's own reactions are left out.
+type ReactionLister interface {
+	Reactions(ctx context.Context, room, target string) ([]Reaction, error)
 }
 
 // KV persists a transport's small state (Matrix sync token and device ID,

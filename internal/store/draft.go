@@ -171,6 +171,9 @@ type ApprovalRequest struct {
 	Room      string
 	OutboxID  int64
 	Approvers []string
+	// MessageID is the posted request's platform message ID (filled by
+	// OpenApprovalRequests).
+	MessageID string
 }
 
 // AddApprovalRequest records where a revision's approval request went.
@@ -195,6 +198,24 @@ func (q Q) ApprovalRequestByMessage(ctx context.Context, platform, msgID string)
 	return &r, err
 }
 
+// OpenApprovalRequests lists the posted requests on platform whose draft
+// still waits on them: the request is for the draft's current revision and
+// the draft is submitted, approved or rejected (not yet recorded), oldest
+// first.
+func (q Q) OpenApprovalRequests(ctx context.Context, platform string) ([]ApprovalRequest, error) {
+	return list(ctx, q.db, func(row pgx.Row) (ApprovalRequest, error) {
+		var r ApprovalRequest
+		err := row.Scan(&r.DraftID, &r.Revision, &r.Platform, &r.Room, &r.OutboxID, &r.Approvers, &r.MessageID)
+		return r, err
+	}, `SELECT a.draft_id, a.revision, a.platform, a.room, a.outbox_id, a.approvers, o.sent_id
+		FROM approval_request a
+		JOIN outbox o ON o.id = a.outbox_id
+		JOIN draft d ON d.id = a.draft_id AND d.revision = a.revision
+		WHERE a.platform = $1 AND o.platform = $1 AND o.sent_id IS NOT NULL AND o.sent_id <> ''
+		  AND d.state IN ('submitted', 'approved', 'rejected')
+		ORDER BY a.draft_id, a.room`, platform)
+}
+
 // ApprovalRequestsOf lists where a draft's requests went (all revisions).
 func (q Q) ApprovalRequestsOf(ctx context.Context, draftID int64) ([]ApprovalRequest, error) {
 	return list(ctx, q.db, func(row pgx.Row) (ApprovalRequest, error) {
@@ -214,24 +235,26 @@ type Approval struct {
 	ApproverID    string
 	ApproverEmail string
 	ReactionID    string
-	At            time.Time
-	WithdrawnAt   *time.Time
-	VoidedAt      *time.Time
+	// ReactionTarget is the message the reaction was on ('' by command).
+	ReactionTarget string
+	At             time.Time
+	WithdrawnAt    *time.Time
+	VoidedAt       *time.Time
 }
 
 // AddApproval records a decision.
 func (q Q) AddApproval(ctx context.Context, a *Approval) error {
-	return q.db.QueryRow(ctx, `INSERT INTO approval (draft_id, revision, decision, approver_id, approver_email, reaction_id)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, at`,
-		a.DraftID, a.Revision, a.Decision, a.ApproverID, a.ApproverEmail, a.ReactionID).Scan(&a.ID, &a.At)
+	return q.db.QueryRow(ctx, `INSERT INTO approval (draft_id, revision, decision, approver_id, approver_email, reaction_id, reaction_target)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, at`,
+		a.DraftID, a.Revision, a.Decision, a.ApproverID, a.ApproverEmail, a.ReactionID, a.ReactionTarget).Scan(&a.ID, &a.At)
 }
 
-const approvalColumns = `id, draft_id, revision, decision, approver_id, approver_email, reaction_id, at, withdrawn_at, voided_at`
+const approvalColumns = `id, draft_id, revision, decision, approver_id, approver_email, reaction_id, reaction_target, at, withdrawn_at, voided_at`
 
 func (q Q) approvals(ctx context.Context, sql string, args ...any) ([]Approval, error) {
 	return list(ctx, q.db, func(row pgx.Row) (Approval, error) {
 		var a Approval
-		err := row.Scan(&a.ID, &a.DraftID, &a.Revision, &a.Decision, &a.ApproverID, &a.ApproverEmail, &a.ReactionID,
+		err := row.Scan(&a.ID, &a.DraftID, &a.Revision, &a.Decision, &a.ApproverID, &a.ApproverEmail, &a.ReactionID, &a.ReactionTarget,
 			&a.At, &a.WithdrawnAt, &a.VoidedAt)
 		return a, err
 	}, sql, args...)
@@ -242,6 +265,14 @@ func (q Q) approvals(ctx context.Context, sql string, args ...any) ([]Approval, 
 func (q Q) ActiveApprovals(ctx context.Context, draftID int64, revision int) ([]Approval, error) {
 	return q.approvals(ctx, `SELECT `+approvalColumns+` FROM approval
 		WHERE draft_id = $1 AND revision = $2 AND withdrawn_at IS NULL AND voided_at IS NULL ORDER BY id`, draftID, revision)
+}
+
+// ReactionApprovals lists the standing decisions on a revision that were
+// given by a reaction on the message target.
+func (q Q) ReactionApprovals(ctx context.Context, draftID int64, revision int, target string) ([]Approval, error) {
+	return q.approvals(ctx, `SELECT `+approvalColumns+` FROM approval
+		WHERE draft_id = $1 AND revision = $2 AND reaction_target = $3 AND reaction_id <> ''
+		  AND withdrawn_at IS NULL AND voided_at IS NULL ORDER BY id`, draftID, revision, target)
 }
 
 // ApprovalByReaction finds the decision a reaction made.

@@ -209,7 +209,7 @@ func (t *Transport) convertReaction(ctx context.Context, ev apiReactionEvent, qu
 	if err != nil {
 		return chat.Event{}, false, err
 	}
-	rid := fmt.Sprintf("zulip:reaction:%d:%d:%s", ev.MessageID, ev.UserID, reactionCode(ev))
+	rid := reactionID(ev.MessageID, ev.UserID, ev.ReactionType, ev.EmojiCode)
 	ce := chat.Event{
 		Platform:   Platform,
 		Kind:       chat.EventReaction,
@@ -229,11 +229,54 @@ func (t *Transport) convertReaction(ctx context.Context, ev apiReactionEvent, qu
 	return ce, true, nil
 }
 
-func reactionCode(ev apiReactionEvent) string {
-	if ev.ReactionType == "" || ev.ReactionType == "unicode_emoji" {
-		return ev.EmojiCode
+// reactionID is the chat.Event.ReactionID of a reaction: the same for its
+// add and remove events and for the reaction read back from the message.
+func reactionID(msgID, userID int, reactionType, code string) string {
+	if reactionType != "" && reactionType != "unicode_emoji" {
+		code = reactionType + "/" + code
 	}
-	return ev.ReactionType + "/" + ev.EmojiCode
+	return fmt.Sprintf("zulip:reaction:%d:%d:%s", msgID, userID, code)
+}
+
+// Reactions implements chat.ReactionLister: the reactions standing on a
+// message now (GET /messages/{message_id}), the bot's own left out.
+func (t *Transport) Reactions(ctx context.Context, room, target string) ([]chat.Reaction, error) {
+	id, err := strconv.Atoi(target)
+	if err != nil {
+		return nil, fmt.Errorf("zulip: message ID %q: %w", target, chat.ErrMessageGone)
+	}
+	var resp struct {
+		Message struct {
+			Reactions []struct {
+				EmojiName    string `json:"emoji_name"`
+				EmojiCode    string `json:"emoji_code"`
+				ReactionType string `json:"reaction_type"`
+				UserID       int    `json:"user_id"`
+			} `json:"reactions"`
+		} `json:"message"`
+	}
+	if err := t.cli.call(ctx, http.MethodGet, "/messages/"+target, url.Values{"apply_markdown": {"false"}}, &resp); err != nil {
+		if transient(err) || ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("zulip: message %d in %s: %w (%v)", id, room, chat.ErrMessageGone, err)
+	}
+	var out []chat.Reaction
+	for _, r := range resp.Message.Reactions {
+		if r.UserID == t.selfID() {
+			continue
+		}
+		sender, err := t.identity(ctx, r.UserID, "", "")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, chat.Reaction{
+			Sender:     sender,
+			Key:        ReactionKey(r.ReactionType, r.EmojiCode, r.EmojiName),
+			ReactionID: reactionID(id, r.UserID, r.ReactionType, r.EmojiCode),
+		})
+	}
+	return out, nil
 }
 
 // ReactionKey normalises a Zulip reaction to a chat key: the Unicode

@@ -33,7 +33,10 @@
 //     messages since the last handled one are fetched with GET /messages
 //     and handed to the sink before any event of the new queue; a message
 //     seen both ways has the same event ID, so the bot handles it once.
-//     Reactions made while no queue existed are not recovered.
+//     Reactions made while no queue existed cannot be fetched as events:
+//     after the catch-up the sink gets a chat.EventResync, and the bot
+//     reads the reactions on the messages it follows back through
+//     Reactions (chat.ReactionLister).
 //   - On the first start ever, history is not delivered: the catch-up
 //     point is the newest message at registration.
 //   - Sends are idempotent per TxnKey: the posted message ID is stored
@@ -349,8 +352,15 @@ func (l *loop) register(ctx context.Context) error {
 		}
 		l.haveMsgID = true
 		l.put(ctx, kvLastMsgID, strconv.Itoa(l.lastMsgID))
-	} else if err := l.catchUp(ctx); err != nil {
-		return err
+	} else {
+		if err := l.catchUp(ctx); err != nil {
+			return err
+		}
+		// Reactions made while no queue existed are lost as events: tell
+		// the bot, which reads back the reactions it follows.
+		if err := l.sink(ctx, chat.Event{Platform: Platform, Kind: chat.EventResync, ID: "zulip:resync:" + resp.QueueID, Time: time.Now()}); err != nil {
+			return fmt.Errorf("sink: %w", err)
+		}
 	}
 	l.queueID, l.lastEventID = resp.QueueID, resp.LastEventID
 	l.put(ctx, kvQueueID, l.queueID)

@@ -295,6 +295,21 @@ func TestReactAndReactionEvents(t *testing.T) {
 			t.Errorf("own reaction delivered: %+v", e)
 		}
 	}
+
+	// Read back (after a lost queue): Alice's two reactions, with the
+	// reaction IDs their events carried; the bot's own left out.
+	now, err := tr.Reactions(ctx, "teas", sent.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(now) != 2 || now[0].Key != chat.KeyApprove || now[0].ReactionID != evs[2].ReactionID ||
+		now[1].Key != chat.KeyReject || now[1].ReactionID != evs[3].ReactionID ||
+		now[0].Sender.Email != w.alice.Email || now[0].Sender.ID != strconv.Itoa(w.alice.ID) {
+		t.Errorf("Reactions = %+v", now)
+	}
+	if _, err := tr.Reactions(ctx, "teas", "999999"); !errors.Is(err, chat.ErrMessageGone) {
+		t.Errorf("Reactions of a message that does not exist: %v, want chat.ErrMessageGone", err)
+	}
 }
 
 func TestReactionKey(t *testing.T) {
@@ -497,11 +512,21 @@ func TestFirstStartSkipsHistoryAndQueueLossCatchesUp(t *testing.T) {
 	m4 := w.fake.Post(w.alice.Email, "teas", "x", "/liaison four")
 	eventually(t, 5*time.Second, func() bool { return rec2.count(msgEvent(m4)) == 1 }, "m4 not delivered")
 	time.Sleep(500 * time.Millisecond)
+	// Each lost queue is followed by a resync (reactions cannot be caught
+	// up as events): after the catch-up, before the new queue's events.
 	var got []string
 	for _, e := range append(rec.all(), rec2.all()...) {
+		if e.Kind == chat.EventResync {
+			got = append(got, "resync")
+			continue
+		}
 		got = append(got, e.ID)
 	}
-	want := []string{msgEvent(m1), msgEvent(m2), msgEvent(m3), msgEvent(d3), msgEvent(m4)}
+	wantLive := []string{msgEvent(m1), "resync", msgEvent(m2)} // m2 after the new queue
+	if got[1] != "resync" {
+		wantLive = []string{msgEvent(m1), msgEvent(m2), "resync"} // m2 caught up
+	}
+	want := append(wantLive, msgEvent(m3), msgEvent(d3), "resync", msgEvent(m4))
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("delivered %v, want %v (each once, in order)", got, want)
 	}
