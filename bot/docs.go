@@ -22,6 +22,7 @@ type docLookup struct {
 	Store *store.Store
 	mu    sync.Mutex
 	cache map[string]cachedDoc
+	max   int // entries kept at most (docCacheMax)
 }
 
 type cachedDoc struct {
@@ -29,10 +30,15 @@ type cachedDoc struct {
 	at   time.Time
 }
 
-const docTTL = time.Hour
+const (
+	docTTL = time.Hour
+	// docCacheMax bounds the cache: when it is full, expired answers are
+	// dropped, and if none are, all of them (they are cheap to ask again).
+	docCacheMax = 4096
+)
 
 func newDocLookup(dt *datatracker.Client, st *store.Store) *docLookup {
-	return &docLookup{DT: dt, Store: st, cache: map[string]cachedDoc{}}
+	return &docLookup{DT: dt, Store: st, cache: map[string]cachedDoc{}, max: docCacheMax}
 }
 
 func (l *docLookup) LookupDoc(ctx context.Context, ref rules.DocRef) (rules.DocInfo, error) {
@@ -46,10 +52,24 @@ func (l *docLookup) LookupDoc(ctx context.Context, ref rules.DocRef) (rules.DocI
 	if err != nil {
 		return info, err
 	}
-	l.mu.Lock()
-	l.cache[ref.Name] = cachedDoc{info: info, at: time.Now()}
-	l.mu.Unlock()
+	l.store(ref.Name, info, time.Now())
 	return info, nil
+}
+
+func (l *docLookup) store(name string, info rules.DocInfo, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.cache) >= l.max {
+		for k, c := range l.cache {
+			if now.Sub(c.at) >= docTTL {
+				delete(l.cache, k)
+			}
+		}
+		if len(l.cache) >= l.max {
+			clear(l.cache)
+		}
+	}
+	l.cache[name] = cachedDoc{info: info, at: now}
 }
 
 func (l *docLookup) lookup(ctx context.Context, ref rules.DocRef) (rules.DocInfo, error) {
