@@ -22,12 +22,12 @@ import (
 // TestMain is in llm_test.go (testenv.Main).
 
 const (
-	gTEAS  int64 = 1985
-	gCCAMP int64 = 1986
-	gRTG   int64 = 1249
-	gSG15  int64 = 62
-	g3GPP  int64 = 56
-	gIAB   int64 = 7
+	gTEAS  = testenv.GroupTEAS
+	gCCAMP = testenv.GroupCCAMP
+	gRTG   = testenv.GroupRTG
+	gSG15  = testenv.GroupSG15
+	g3GPP  = testenv.Group3GPP
+	gIAB   = testenv.GroupIAB
 
 	roomTEAS  = "!teas:example.org"
 	roomCoord = "!coord:example.org"
@@ -46,26 +46,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	st := testenv.Store(t)
-	check(t, st.UpsertGroups(ctx, []store.Group{
-		{ID: gTEAS, Acronym: "teas", Name: "Traffic Engineering Architecture and Signaling", Type: "wg", State: "active", ParentID: gRTG},
-		{ID: gCCAMP, Acronym: "ccamp", Name: "Common Control and Measurement Plane", Type: "wg", State: "active", ParentID: gRTG},
-		{ID: gRTG, Acronym: "rtg", Name: "Routing Area", Type: "area", State: "active"},
-		{ID: gSG15, Acronym: "itu-t-sg-15", Name: "ITU-T SG 15", Type: "sdo", State: "active"},
-		{ID: g3GPP, Acronym: "3gpp", Name: "3GPP", Type: "sdo", State: "active"},
-		{ID: gIAB, Acronym: "iab", Name: "Internet Architecture Board", Type: "ietf", State: "active"},
-	}))
-	check(t, st.UpsertPersons(ctx, []store.Person{
-		{ID: 1, Name: "Maria Lindqvist"}, {ID: 2, Name: "Olivia Ramos"}, {ID: 3, Name: "Hiroshi Tanaka"},
-		{ID: 4, Name: "Alex Example"}, {ID: 5, Name: "Ines Example"}, {ID: 6, Name: "Cora Camp"},
-	}))
-	check(t, st.ReplaceRoles(ctx, []store.Role{
-		{ID: 1, Name: "chair", GroupID: gTEAS, PersonID: 1, Email: "maria@example.net"},
-		{ID: 2, Name: "chair", GroupID: gTEAS, PersonID: 2, Email: "olivia@example.net"},
-		{ID: 3, Name: "liaiman", GroupID: gSG15, PersonID: 3, Email: "hiroshi@example.jp"},
-		{ID: 4, Name: "ad", GroupID: gRTG, PersonID: 4, Email: "alex@example.org"},
-		{ID: 5, Name: "liaison_coordinator", GroupID: gIAB, PersonID: 5, Email: "ines@example.org"},
-		{ID: 6, Name: "chair", GroupID: gCCAMP, PersonID: 6, Email: "cora@example.org"},
-	}))
+	testenv.SeedDirectory(t, st)
 	for _, b := range []store.Binding{
 		{Platform: "matrix", Room: roomTEAS, Group: "teas", Source: store.SourceConfig},
 		{Platform: "matrix", Room: roomCoord, Coordination: true, Source: store.SourceConfig},

@@ -22,11 +22,11 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 // Groups, people and rooms of the test data set.
 const (
-	gTEAS  int64 = 1985
-	gCCAMP int64 = 1986
-	gRTG   int64 = 1249
-	gSG15  int64 = 62
-	gIAB   int64 = 7
+	gTEAS  = testenv.GroupTEAS
+	gCCAMP = testenv.GroupCCAMP
+	gRTG   = testenv.GroupRTG
+	gSG15  = testenv.GroupSG15
+	gIAB   = testenv.GroupIAB
 
 	roomTEAS  = "!teas:example.org"
 	roomCCAMP = "!ccamp:example.org"
@@ -62,25 +62,7 @@ func openStore(t testing.TB, dsn string) *store.Store {
 func seed(t testing.TB, st *store.Store) {
 	t.Helper()
 	ctx := context.Background()
-	must(t, st.UpsertGroups(ctx, []store.Group{
-		{ID: gTEAS, Acronym: "teas", Name: "Traffic Engineering Architecture and Signaling", Type: "wg", State: "active", ParentID: gRTG},
-		{ID: gCCAMP, Acronym: "ccamp", Name: "Common Control and Measurement Plane", Type: "wg", State: "active", ParentID: gRTG},
-		{ID: gRTG, Acronym: "rtg", Name: "Routing Area", Type: "area", State: "active"},
-		{ID: gSG15, Acronym: "itu-t-sg-15", Name: "ITU-T SG 15", Type: "sdo", State: "active"},
-		{ID: gIAB, Acronym: "iab", Name: "Internet Architecture Board", Type: "ietf", State: "active"},
-	}))
-	must(t, st.UpsertPersons(ctx, []store.Person{
-		{ID: 1, Name: "Maria Lindqvist"}, {ID: 2, Name: "Olivia Ramos"}, {ID: 3, Name: "Hiroshi Tanaka"},
-		{ID: 4, Name: "Alex Example"}, {ID: 5, Name: "Ines Example"}, {ID: 6, Name: "Cora Camp"},
-	}))
-	must(t, st.ReplaceRoles(ctx, []store.Role{
-		{ID: 1, Name: "chair", GroupID: gTEAS, PersonID: 1, Email: "maria@example.net"},
-		{ID: 2, Name: "chair", GroupID: gTEAS, PersonID: 2, Email: "olivia@example.net"},
-		{ID: 3, Name: "liaiman", GroupID: gSG15, PersonID: 3, Email: "hiroshi@example.jp"},
-		{ID: 4, Name: "ad", GroupID: gRTG, PersonID: 4, Email: "alex@example.org"},
-		{ID: 5, Name: "liaison_coordinator", GroupID: gIAB, PersonID: 5, Email: "ines@example.org"},
-		{ID: 6, Name: "chair", GroupID: gCCAMP, PersonID: 6, Email: "cora@example.org"},
-	}))
+	testenv.SeedDirectory(t, st)
 	for _, b := range []store.Binding{
 		{Platform: platform, Room: roomTEAS, Group: "teas", Source: store.SourceConfig},
 		{Platform: platform, Room: roomCCAMP, Group: "ccamp", Source: store.SourceConfig},
