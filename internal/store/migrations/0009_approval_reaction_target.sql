@@ -3,4 +3,3 @@
 -- a transport lost reaction events the bot can compare the decisions on a
 -- request with the reactions the platform shows on it now.
 ALTER TABLE approval ADD COLUMN reaction_target text NOT NULL DEFAULT '';
-CREATE INDEX approval_reaction_target ON approval (reaction_target) WHERE reaction_target <> '';
