@@ -122,7 +122,7 @@ func TestQueriesAreIndexed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads 100,000 statements")
 	}
-	st := openStore(t, testenv.Postgres(t))
+	st := testenv.Store(t)
 	loadHistory(t, st, 100_000)
 	ctx := context.Background()
 	today := benchToday.Time(time.UTC)
@@ -197,7 +197,7 @@ func (e *explainer) QueryRow(ctx context.Context, sql string, args ...any) pgx.R
 // looking), /liaison overdue's query (all groups and one group) and
 // upcoming's.
 func BenchmarkReminders(b *testing.B) {
-	st := openStore(b, testenv.Postgres(b))
+	st := testenv.Store(b)
 	start := time.Now()
 	loadHistory(b, st, 100_000)
 	b.Logf("loaded 100,000 statements in %v", time.Since(start).Round(time.Millisecond))

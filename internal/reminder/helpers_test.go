@@ -44,20 +44,6 @@ func mustZone(name string) *time.Location {
 	return l
 }
 
-func openStore(t testing.TB, dsn string) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, dsn, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 // seed loads groups, people, roles and room bindings.
 func seed(t testing.TB, st *store.Store) {
 	t.Helper()

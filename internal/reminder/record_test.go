@@ -18,7 +18,7 @@ import (
 // recorded).
 func TestApprovedDraftNotRecordedRemindsAuthor(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t, testenv.Postgres(t))
+	st := testenv.Store(t)
 	seed(t, st)
 	d := &store.Draft{Platform: platform, Room: roomTEAS, AuthorID: "@maria:example.org", AuthorEmail: "maria@example.net",
 		FromGroups: []string{"teas"}, ToGroups: []string{"itu-t-sg-15"}, Subject: "TE topology models", Purpose: "info"}

@@ -20,7 +20,7 @@ import (
 func TestLadderWalkWithRestart(t *testing.T) {
 	ctx := context.Background()
 	dsn := testenv.Postgres(t)
-	st := openStore(t, dsn)
+	st := testenv.StoreOn(t, dsn)
 	seed(t, st)
 	// The deadline is just before the end of daylight-saving time in Los
 	// Angeles (2025-11-02): calendar days, not 24-hour steps, count.
@@ -41,7 +41,7 @@ func TestLadderWalkWithRestart(t *testing.T) {
 	for day := -20; day <= 45; day++ {
 		if day == -3 {
 			// Restart between rungs -4 and -3.
-			st2 := openStore(t, dsn)
+			st2 := testenv.StoreOn(t, dsn)
 			r = newReminder(t, st2, c)
 		}
 		for _, hour := range []int{0, 10, 23} {
@@ -105,7 +105,7 @@ func TestLadderWalkWithRestart(t *testing.T) {
 // statement when it comes back, the latest rung due, phrased from today.
 func TestCatchUpAfterDowntime(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t, testenv.Postgres(t))
+	st := testenv.Store(t)
 	seed(t, st)
 	must(t, st.UpsertStatement(ctx, stmt(200, "2025-09-30")))
 	c := &clock{t: at("2025-09-16")}
@@ -153,7 +153,7 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 // overdue; 30 minutes after midnight in Los Angeles it is overdue.
 func TestTimeZoneEdge(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t, testenv.Postgres(t))
+	st := testenv.Store(t)
 	seed(t, st)
 	must(t, st.UpsertStatement(ctx, stmt(300, "2025-09-30")))
 	c := &clock{t: time.Date(2025, 10, 1, 5, 0, 0, 0, time.UTC)}
@@ -178,7 +178,7 @@ func TestTimeZoneEdge(t *testing.T) {
 // the reminders.
 func TestAnsweredStopsReminders(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t, testenv.Postgres(t))
+	st := testenv.Store(t)
 	seed(t, st)
 	for _, id := range []int64{401, 402, 403, 404} {
 		must(t, st.UpsertStatement(ctx, stmt(id, "2025-09-30")))
@@ -221,7 +221,7 @@ func TestAnsweredStopsReminders(t *testing.T) {
 // the ladder restarts for the new date.
 func TestDeadlineChangeRestartsLadder(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t, testenv.Postgres(t))
+	st := testenv.Store(t)
 	seed(t, st)
 	must(t, st.UpsertStatement(ctx, stmt(600, "2025-09-30")))
 	c := &clock{t: at("2025-09-30")}
@@ -246,7 +246,7 @@ func TestDeadlineChangeRestartsLadder(t *testing.T) {
 func TestConcurrentReplicas(t *testing.T) {
 	ctx := context.Background()
 	dsn := testenv.Postgres(t)
-	st := openStore(t, dsn)
+	st := testenv.StoreOn(t, dsn)
 	seed(t, st)
 	var ss []*store.Statement
 	for i := range 50 {
@@ -254,7 +254,7 @@ func TestConcurrentReplicas(t *testing.T) {
 	}
 	must(t, st.UpsertStatements(ctx, ss))
 	c := &clock{t: at("2025-10-02")}
-	r1, r2 := newReminder(t, st, c), newReminder(t, openStore(t, dsn), c)
+	r1, r2 := newReminder(t, st, c), newReminder(t, testenv.StoreOn(t, dsn), c)
 	res := make(chan int, 2)
 	for _, r := range []interface {
 		Tick(context.Context, time.Time) (int, error)
@@ -278,7 +278,7 @@ func TestConcurrentReplicas(t *testing.T) {
 // latest rung is sent there.
 func TestNoRoomNoClaim(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t, testenv.Postgres(t))
+	st := testenv.Store(t)
 	must(t, st.UpsertGroups(ctx, []store.Group{{ID: gTEAS, Acronym: "teas", Type: "wg"}, {ID: gSG15, Acronym: "itu-t-sg-15", Type: "sdo"}}))
 	must(t, st.UpsertStatement(ctx, stmt(700, "2025-09-30")))
 	c := &clock{t: at("2025-09-16")}

@@ -90,7 +90,7 @@ func TestScheduleInItsZone(t *testing.T) {
 // (fake) Datatracker, the mirror polls it, and the reminders stop.
 func TestResponseInMirrorStopsReminders(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t, testenv.Postgres(t))
+	st := testenv.Store(t)
 	dt := dtfake.New()
 	dt.LoadFixtures()
 	dt.Start()

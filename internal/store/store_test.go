@@ -14,20 +14,6 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-func open(t *testing.T) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.Postgres(t), 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 	ctx := context.Background()
 	dsn := testenv.Postgres(t)
@@ -61,7 +47,7 @@ func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 }
 
 func TestRefusesNewerSchema(t *testing.T) {
-	st := open(t)
+	st := testenv.Store(t)
 	ctx := context.Background()
 	if _, err := st.Pool.Exec(ctx, `INSERT INTO schema_migration (version, name) VALUES (999, 'future')`); err != nil {
 		t.Fatal(err)
@@ -72,7 +58,7 @@ func TestRefusesNewerSchema(t *testing.T) {
 }
 
 func TestEventsAreRecordedOnceAndClaimedOnce(t *testing.T) {
-	st := open(t)
+	st := testenv.Store(t)
 	ctx := context.Background()
 	evt := chat.Event{Platform: "matrix", Kind: chat.EventMessage, ID: "$e1", Room: "!r", Sender: chat.User{ID: "@a:x"}, Text: "!liaison help"}
 	for i, want := range []bool{true, false} {
@@ -103,7 +89,7 @@ func TestEventsAreRecordedOnceAndClaimedOnce(t *testing.T) {
 }
 
 func TestOutboxEnqueueIsIdempotent(t *testing.T) {
-	st := open(t)
+	st := testenv.Store(t)
 	ctx := context.Background()
 	msg := chat.Outgoing{Room: "!r", Body: chat.Text("hi"), TxnKey: "reply/$e1/1"}
 	id1, err := st.Enqueue(ctx, "matrix", store.KindReply, msg, chat.KeyApprove)
@@ -137,7 +123,7 @@ func TestOutboxEnqueueIsIdempotent(t *testing.T) {
 }
 
 func TestConfigBindingsSync(t *testing.T) {
-	st := open(t)
+	st := testenv.Store(t)
 	ctx := context.Background()
 	if _, err := st.AddBinding(ctx, store.Binding{Platform: "matrix", Room: "!cmd", Group: "ccamp", Source: store.SourceCommand}); err != nil {
 		t.Fatal(err)
@@ -160,7 +146,7 @@ func TestConfigBindingsSync(t *testing.T) {
 }
 
 func TestKVAndAudit(t *testing.T) {
-	st := open(t)
+	st := testenv.Store(t)
 	ctx := context.Background()
 	kv := store.KV{Q: st.Q}
 	if _, ok, _ := kv.Get(ctx, "matrix.next_batch"); ok {
@@ -181,7 +167,7 @@ func TestKVAndAudit(t *testing.T) {
 }
 
 func TestStatementsSearchAndAnnouncements(t *testing.T) {
-	st := open(t)
+	st := testenv.Store(t)
 	ctx := context.Background()
 	if err := st.UpsertGroups(ctx, []store.Group{
 		{ID: 1985, Acronym: "teas", Name: "Traffic Engineering Architecture and Signaling", Type: "wg", State: "active", ParentID: 1249},
@@ -224,7 +210,7 @@ func TestStatementsSearchAndAnnouncements(t *testing.T) {
 // Parallel outbox workers: while one holds a room's oldest message, the
 // next one of that room waits and another room's message goes instead.
 func TestOutboxClaimKeepsRoomOrder(t *testing.T) {
-	st := open(t)
+	st := testenv.Store(t)
 	ctx := context.Background()
 	for i, room := range []string{"A", "A", "B"} {
 		if _, err := st.Enqueue(ctx, "matrix", store.KindReply, chat.Outgoing{Room: room, TxnKey: fmt.Sprintf("k%d", i), Body: chat.Text("x")}); err != nil {

@@ -27,11 +27,6 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-func open(t *testing.T) *store.Store {
-	t.Helper()
-	return testenv.Store(t)
-}
-
 func newClient(t *testing.T, st *store.Store, fake *llmfake.Server, timeout time.Duration) *llm.Client {
 	log := zerolog.New(zerolog.NewTestWriter(t))
 	c := llm.New(config.LLM{BaseURL: fake.BaseURL(), Model: "test-model", APIKey: fake.Key, Timeout: timeout}, log, llmstore.Recorder(st, log))
@@ -42,7 +37,7 @@ func newClient(t *testing.T, st *store.Store, fake *llmfake.Server, timeout time
 // TestUsageRecorded: every call, successful or not, is a row of
 // llm_usage with its tokens, model, purpose and subject.
 func TestUsageRecorded(t *testing.T) {
-	st := open(t)
+	st := testenv.Store(t)
 	fake := llmfake.New(t, "k")
 	fake.SetUsage(120, 35)
 	c := newClient(t, st, fake, 2*time.Second)
@@ -84,7 +79,7 @@ func TestUsageRecorded(t *testing.T) {
 // TestSummaryComputedOnce: the summary is stored and reused; the model is
 // asked once per statement.
 func TestSummaryComputedOnce(t *testing.T) {
-	st := open(t)
+	st := testenv.Store(t)
 	fake := llmfake.New(t, "k")
 	z := llmstore.NewSummarizer(newClient(t, st, fake, 2*time.Second), st, "", zerolog.Nop())
 	ctx := context.Background()
@@ -109,7 +104,7 @@ func TestSummaryComputedOnce(t *testing.T) {
 // Datatracker's host are part of the model's input; others are not
 // fetched.
 func TestSummaryReadsTextAttachments(t *testing.T) {
-	st := open(t)
+	st := testenv.Store(t)
 	fake := llmfake.New(t, "")
 	files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -208,14 +203,14 @@ func TestAnnouncementWithModelOffIsUnchanged(t *testing.T) {
 		return strings.ReplaceAll(h+"\n--\n"+d.Plain(), m.Base, "DT")
 	}
 
-	stA := open(t)
+	stA := testenv.Store(t)
 	mA, dtA := mirrorSetup(t, stA)
 	plain := render1(mA, postAndPoll(t, mA, dtA, "body"))
 	if strings.Contains(plain, "machine-generated") {
 		t.Fatalf("plain announcement mentions a summary: %s", plain)
 	}
 
-	stB := open(t)
+	stB := testenv.Store(t)
 	mB, dtB := mirrorSetup(t, stB)
 	off := llm.New(config.LLM{}, zerolog.Nop(), nil)
 	if z := llmstore.NewSummarizer(off, stB, "", zerolog.Nop()); z != nil {
@@ -227,7 +222,7 @@ func TestAnnouncementWithModelOffIsUnchanged(t *testing.T) {
 		t.Errorf("announcement with the model off:\n%s\nwant\n%s", got, plain)
 	}
 
-	stC := open(t)
+	stC := testenv.Store(t)
 	mC, dtC := mirrorSetup(t, stC)
 	fake := llmfake.New(t, "k")
 	fake.Set(llmfake.Error500, "")
@@ -243,7 +238,7 @@ func TestAnnouncementWithModelOffIsUnchanged(t *testing.T) {
 // TestAnnouncementCarriesSummary: with the model on, the announcement has
 // the labelled summary, computed once and stored.
 func TestAnnouncementCarriesSummary(t *testing.T) {
-	st := open(t)
+	st := testenv.Store(t)
 	m, dt := mirrorSetup(t, st)
 	fake := llmfake.New(t, "k")
 	m.Summarizer = llmstore.NewSummarizer(newClient(t, st, fake, 2*time.Second), st, "", zerolog.Nop())
@@ -263,7 +258,7 @@ func TestAnnouncementCarriesSummary(t *testing.T) {
 // escapes the HTML, labels the text as machine-generated and is not a
 // command; and the bot did nothing but announce.
 func TestPromptInjectionInStatementBody(t *testing.T) {
-	st := open(t)
+	st := testenv.Store(t)
 	m, dt := mirrorSetup(t, st)
 	fake := llmfake.New(t, "k")
 	fake.Set(llmfake.Echo, "")
