@@ -47,15 +47,7 @@ func newAnnounceWorld(t *testing.T, opts ...testenv.DendriteOption) *announceWor
 }
 
 func (w *announceWorld) cfg(t *testing.T) string {
-	return fmt.Sprintf(`rooms:
-  - room: %q
-    groups: [teas]
-  - room: %q
-    coordination: true
-datatracker:
-  url: %q
-  timeout: 2s
-`, w.WGRoom, w.CoordRoom, w.DT.URL())
+	return roomsYAML(w.WGRoom.String(), w.CoordRoom.String(), w.DT.URL())
 }
 
 func (w *announceWorld) start(t *testing.T) *running {

@@ -200,3 +200,17 @@ func auditActions(t *testing.T, st *store.Store) []store.Audit {
 	}
 	return as
 }
+
+// roomsYAML is the config of the test worlds' rooms (a WG room bound to
+// teas and a coordination room) and their fake Datatracker.
+func roomsYAML(wgRoom, coordRoom, datatrackerURL string) string {
+	return fmt.Sprintf(`rooms:
+  - room: %q
+    groups: [teas]
+  - room: %q
+    coordination: true
+datatracker:
+  url: %q
+  timeout: 2s
+`, wgRoom, coordRoom, datatrackerURL)
+}

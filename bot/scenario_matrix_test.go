@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
 	"maunium.net/go/mautrix"
@@ -53,15 +52,7 @@ func (w *matrixScenarioWorld) Config(t *testing.T) *config.Config {
 	if w.cfg != nil {
 		return w.cfg
 	}
-	w.cfg = w.config(t, fmt.Sprintf(`rooms:
-  - room: %q
-    groups: [teas]
-  - room: %q
-    coordination: true
-datatracker:
-  url: %q
-  timeout: 2s
-`, w.rooms[scWG], w.rooms[scCoord], w.dt.URL()))
+	w.cfg = w.config(t, roomsYAML(w.rooms[scWG].String(), w.rooms[scCoord].String(), w.dt.URL()))
 	for a, email := range scEmail {
 		w.cfg.Matrix.Identities = append(w.cfg.Matrix.Identities, identity(w.users[a].UserID, email))
 	}

@@ -76,17 +76,9 @@ zulip:
   site: %q
   email: %q
   api_key: %q
-rooms:
-  - room: %q
-    groups: [teas]
-  - room: %q
-    coordination: true
-datatracker:
-  url: %q
-  timeout: 2s
 http:
   listen: ""
-`, w.dsn, w.z.URL(), w.bot.Email, w.bot.APIKey, zulipScenarioStreams[scWG], zulipScenarioStreams[scCoord], w.dt.URL()))
+`, w.dsn, w.z.URL(), w.bot.Email, w.bot.APIKey)+roomsYAML(zulipScenarioStreams[scWG], zulipScenarioStreams[scCoord], w.dt.URL()))
 	}
 	return w.cfg
 }
