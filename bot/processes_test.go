@@ -71,11 +71,13 @@ func (w *procWorld) start(t *testing.T) *exec.Cmd {
 	return cmd
 }
 
-func (w *procWorld) waitBackfilled(t *testing.T) {
+// waitBinaryReady waits until a bot process has backfilled the fixtures
+// (seen in its database) and joined both rooms.
+func waitBinaryReady(t *testing.T, st *store.Store, w *announceWorld) {
 	t.Helper()
 	testenv.Eventually(t, 60*time.Second, func() bool {
-		n, _ := w.st.CountStatements(t.Context())
-		_, done, _ := w.st.GetSyncState(t.Context(), store.CursorPostedEvents)
+		n, _ := st.CountStatements(t.Context())
+		_, done, _ := st.GetSyncState(t.Context(), store.CursorPostedEvents)
 		return n == 3 && done
 	}, "backfill did not load the fixtures")
 	testenv.Eventually(t, 60*time.Second, func() bool {
@@ -108,7 +110,7 @@ func TestTwoProcessesNoDuplicates(t *testing.T) {
 	}
 	w := newProcWorld(t)
 	first := w.start(t)
-	w.waitBackfilled(t)
+	waitBinaryReady(t, w.st, w.announceWorld)
 	second := w.start(t)
 	var info, action []int64
 	for i := range 10 {
@@ -161,7 +163,7 @@ func TestSIGTERMStopsCleanly(t *testing.T) {
 	}
 	w := newProcWorld(t)
 	cmd := w.start(t)
-	w.waitBackfilled(t)
+	waitBinaryReady(t, w.st, w.announceWorld)
 	for i := range 5 {
 		w.post(fmt.Sprintf("before SIGTERM %d", i))
 	}

@@ -141,15 +141,7 @@ func TestSIGKILLNoDuplicateNothingMissing(t *testing.T) {
 	// The first run backfills the fixtures silently and joins the rooms;
 	// everything after is new.
 	proc = startBot()
-	testenv.Eventually(t, 60*time.Second, func() bool {
-		n, _ := st.CountStatements(t.Context())
-		_, done, _ := st.GetSyncState(t.Context(), store.CursorPostedEvents)
-		return n == 3 && done
-	}, "backfill did not load the fixtures")
-	testenv.Eventually(t, 60*time.Second, func() bool {
-		return membership(t, w.Chair, w.WGRoom, w.Bot.ID) == event.MembershipJoin &&
-			membership(t, w.Chair, w.CoordRoom, w.Bot.ID) == event.MembershipJoin
-	}, "the bot did not join the rooms")
+	waitBinaryReady(t, st, w)
 	kill(proc)
 	proc = nil
 
