@@ -101,6 +101,14 @@ type Outgoing struct {
 	Body    Doc    `json:"body"`
 	// Notice marks bot output (Matrix m.notice). Almost always true.
 	Notice bool `json:"notice"`
+	// Alert marks a message meant to alert the people it mentions
+	// (approval requests, deadline reminders, notices to liaison managers):
+	// it must notify them under the platform's default settings. On Matrix
+	// an m.notice never does (the default override rule
+	// .m.rule.suppress_notices comes before the mention rules), so an Alert
+	// is sent as m.text with m.mentions; on Zulip its mentions are real
+	// mentions rather than silent ones.
+	Alert bool `json:"alert,omitempty"`
 	// TxnKey is a deterministic idempotency key: sending the same key
 	// twice must post once (Matrix transaction ID; Zulip local_id +
 	// recorded result).
