@@ -29,10 +29,13 @@ test: dendrite
 	LIAISONBOT_TEST_DATABASE_URL=$$(scripts/pg.sh dsn --name test --port $(TEST_PG_PORT)) \
 		$(GO) test -count=1 -p 2 -timeout 40m $(TESTFLAGS) $(PKG)
 
+# gofmt, go vet, and go.mod/go.sum as `go mod tidy` would leave them
+# (direct dependencies listed as direct).
 lint:
 	@files=$$(find . -path ./.cache -prune -o -name '*.go' -exec gofmt -l {} +); \
 	if [ -n "$$files" ]; then echo "gofmt needed:"; echo "$$files"; exit 1; fi
 	$(GO) vet ./...
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 
 # The Go benchmarks and the load harness on a real Dendrite and PostgreSQL
 # (scripts/bench.sh; sizes by environment); rewrites the figures section of

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/liaisonbot/liaisonbot/config"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 )
 
@@ -35,6 +36,12 @@ func (b *Bot) leaderLoop(ctx context.Context) error {
 			b.leading.Store(false)
 			if ctx.Err() != nil {
 				return ctx.Err()
+			}
+			// A configuration error fails the same way on every try and on
+			// every replica: end the process with it instead of competing
+			// again forever.
+			if cerr := (*config.Error)(nil); errors.As(err, &cerr) {
+				return cerr
 			}
 			b.Log.Warn().Err(err).Msg("leadership lost; competing again")
 		}

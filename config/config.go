@@ -8,14 +8,19 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
+	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
 	"github.com/spf13/viper"
+
+	"github.com/liaisonbot/liaisonbot/internal/rules"
 )
 
 // Example is the commented example configuration (`liaisonbot example-config`).
@@ -145,6 +150,17 @@ func Load(path string) (*Config, error) {
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
 	v.AutomaticEnv()
 
+	// Our own checks first, so that a typo or a bad duration is reported
+	// as one line naming the key rather than in mapstructure's words.
+	if err := checkKeys("", v.AllSettings(), reflect.TypeOf(Config{})); err != nil {
+		return nil, err
+	}
+	if err := checkEnv(os.Environ()); err != nil {
+		return nil, err
+	}
+	if err := checkDurations(v); err != nil {
+		return nil, err
+	}
 	var c Config
 	if err := v.UnmarshalExact(&c); err != nil {
 		return nil, &Error{Key: keyOf(err.Error()), Msg: oneLine(err.Error())}
@@ -241,13 +257,18 @@ func (c *Config) Validate() error {
 		return &Error{"datatracker.timeout", "must be positive"}
 	}
 	if _, err := cron.ParseStandard(c.Reminders.Schedule); err != nil {
-		return &Error{"reminders.schedule", "not a cron schedule: " + err.Error()}
+		return &Error{"reminders.schedule", fmt.Sprintf("%q is not a cron schedule (5 fields, e.g. \"0 8 * * *\"): %s", c.Reminders.Schedule, oneLine(err.Error()))}
 	}
 	if _, err := time.LoadLocation(c.Reminders.Timezone); err != nil {
-		return &Error{"reminders.timezone", err.Error()}
+		return &Error{"reminders.timezone", fmt.Sprintf("%q is not a time zone (e.g. UTC, Europe/Paris)", c.Reminders.Timezone)}
 	}
 	if _, err := time.LoadLocation(c.Reminders.DeadlineTimezone); err != nil {
-		return &Error{"reminders.deadline_timezone", err.Error()}
+		return &Error{"reminders.deadline_timezone", fmt.Sprintf("%q is not a time zone (e.g. America/Los_Angeles)", c.Reminders.DeadlineTimezone)}
+	}
+	// The ladder syntax lives in internal/rules; parse it here so a bad
+	// ladder stops check-config and the start, not the reminder worker.
+	if _, err := rules.ParseLadder(c.Reminders.Ladder); err != nil {
+		return &Error{"reminders.ladder", oneLine(err.Error())}
 	}
 	for g := range c.Approvals.Overrides {
 		if !validAcronym(g) {
@@ -265,7 +286,32 @@ func (c *Config) Validate() error {
 	switch c.Logging.Format {
 	case "pretty", "json":
 	default:
-		return &Error{"logging.format", "must be pretty or json"}
+		return &Error{"logging.format", fmt.Sprintf("must be pretty or json, not %q", c.Logging.Format)}
+	}
+	// zerolog's level names (https://pkg.go.dev/github.com/rs/zerolog#ParseLevel).
+	switch strings.ToLower(c.Logging.Level) {
+	case "", "trace", "debug", "info", "warn", "error", "fatal", "panic", "disabled":
+	default:
+		return &Error{"logging.level", fmt.Sprintf("must be trace, debug, info, warn, error or disabled, not %q", c.Logging.Level)}
+	}
+	if c.HTTP.Listen != "" {
+		if err := hostPort(c.HTTP.Listen); err != nil {
+			return &Error{"http.listen", err.Error()}
+		}
+	}
+	return nil
+}
+
+// hostPort checks a listen address: host:port with a numeric port (the
+// host may be empty: all interfaces).
+func hostPort(s string) error {
+	bad := fmt.Errorf("%q is not host:port (e.g. 127.0.0.1:8080 or :8080; empty disables the listener)", s)
+	_, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return bad
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return bad
 	}
 	return nil
 }

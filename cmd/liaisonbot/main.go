@@ -33,6 +33,11 @@ LIAISONBOT_MATRIX_ACCESS_TOKEN, ... (see example-config).
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
+		// A configuration error is one line naming the key, wherever it
+		// was found (load, start or a worker).
+		if cerr := (*config.Error)(nil); errors.As(err, &cerr) {
+			err = cerr
+		}
 		fmt.Fprintln(os.Stderr, "liaisonbot: "+err.Error())
 		os.Exit(1)
 	}

@@ -1,5 +1,5 @@
 // Package matrix is the Matrix chat transport of liaisonbot, built on
-// maunium.net/go/mautrix (research notes: ../shared/matrix/NOTES.md).
+// maunium.net/go/mautrix (https://github.com/mautrix/go).
 //
 // What it guarantees:
 //   - Events reach the sink at least once and in room order; the sync token

@@ -1,5 +1,6 @@
-// Package zulip is the Zulip chat transport of liaisonbot (research notes:
-// ../shared/zulip/NOTES.md; API: ../shared/zulip/zulip-openapi.yaml, Zulip
+// Package zulip is the Zulip chat transport of liaisonbot (API:
+// https://zulip.com/api/, described by
+// https://github.com/zulip/zulip/blob/main/zerver/openapi/zulip.yaml, Zulip
 // 10.2). It talks to the REST API directly (no Go client library is fit,
 // NOTES §4) and is tested against zulipfake, which validates every request
 // against the OpenAPI description.

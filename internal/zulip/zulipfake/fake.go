@@ -1,7 +1,8 @@
 // Package zulipfake is an in-process fake Zulip server for tests. Every
 // request it receives and every response it sends is validated against
-// Zulip's OpenAPI description (../shared/zulip/zulip-openapi.yaml, Zulip
-// 10.2) with kin-openapi; a request or response that does not match is a
+// the Zulip API contract in testdata/zulip-contract.json (cut from Zulip's
+// official OpenAPI description, Zulip 10.2, by tools/zulipcontract) with
+// kin-openapi; a request or response that does not match is a
 // violation: the fake records it and answers 400, and New's t.Cleanup
 // fails the test. Server rules the description cannot express (missing
 // topic, topic and content length, empty content: NOTES §2 gotcha 15) are

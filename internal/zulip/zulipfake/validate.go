@@ -3,14 +3,13 @@ package zulipfake
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -20,44 +19,24 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 )
 
-// SpecEnv names an environment variable that overrides where the Zulip
-// OpenAPI description is read from.
-const SpecEnv = "LIAISONBOT_ZULIP_OPENAPI"
-
-// specRel is where the description lives relative to the directory that
-// holds the repository checkout (../shared/zulip from the repo root).
-const specRel = "shared/zulip/zulip-openapi.yaml"
+// contractJSON is Zulip's API as the bot relies on it: the operations
+// internal/zulip calls, cut from Zulip's official OpenAPI description
+// (https://github.com/zulip/zulip/blob/main/zerver/openapi/zulip.yaml) by
+// tools/zulipcontract, without prose or examples. TestContractMatchesOfficial
+// checks it against the official file when one is at hand.
+//
+//go:generate go run ../../../tools/zulipcontract -out testdata/zulip-contract.json
+//go:embed testdata/zulip-contract.json
+var contractJSON []byte
 
 // specHost is the host the validator pretends every request went to; the
-// spec's servers are replaced by it (the spec's own have undeclared
-// variables, NOTES §2 gotcha 3).
+// spec's servers are replaced by it (the official ones have undeclared
+// variables).
 const specHost = "zulip.test"
 
-// FindSpec looks for the Zulip OpenAPI file: $LIAISONBOT_ZULIP_OPENAPI, or
-// shared/zulip/zulip-openapi.yaml in the working directory or any parent.
-func FindSpec() (string, error) {
-	if p := os.Getenv(SpecEnv); p != "" {
-		return p, nil
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		p := filepath.Join(dir, specRel)
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("zulipfake: %s not found in any parent directory (set %s)", specRel, SpecEnv)
-		}
-		dir = parent
-	}
-}
-
-// validator checks requests and responses against the Zulip OpenAPI
-// description with the workarounds of ../shared/zulip/NOTES.md §2.
+// validator checks requests and responses against the Zulip contract, with
+// the workarounds (numbered "gotchas" below) that make kin-openapi accept
+// Zulip's description and match what the real server sends.
 type validator struct {
 	main    routers.Router // every path but /users/{email}
 	byEmail routers.Router // only /users/{email} (path conflict, gotcha 2)
@@ -77,16 +56,12 @@ func loadValidator() (*validator, error) {
 }
 
 func newValidator() (*validator, error) {
-	path, err := FindSpec()
-	if err != nil {
-		return nil, err
-	}
 	openapi3filter.RegisterBodyDecoder("application/x-www-form-urlencoded", zulipFormDecoder)
 	load := func() (*openapi3.T, error) {
 		loader := openapi3.NewLoader()
-		doc, err := loader.LoadFromFile(path)
+		doc, err := loader.LoadFromData(contractJSON)
 		if err != nil {
-			return nil, fmt.Errorf("zulipfake: load %s: %w", path, err)
+			return nil, fmt.Errorf("zulipfake: load the contract: %w", err)
 		}
 		patchSpec(doc)
 		return doc, nil
@@ -123,8 +98,8 @@ func newValidator() (*validator, error) {
 	return &validator{main: main, byEmail: byEmail}, nil
 }
 
-// patchSpec applies the fixes of NOTES §2 that make kin-openapi accept the
-// description (1, 3, 7, 14).
+// patchSpec applies the fixes that make kin-openapi accept Zulip's
+// description and the real server's answers (gotchas 1, 3, 7, 14).
 func patchSpec(doc *openapi3.T) {
 	// 1: security requirement "basicAuth" vs the declared "BasicAuth".
 	if s := doc.Components.SecuritySchemes["BasicAuth"]; s != nil {
