@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -147,6 +148,9 @@ var fieldAliases = map[string]string{
 	"consensus": "consensus",
 	"body":      "body",
 }
+
+// draftFieldNames are the keys a draft accepts, aliases included.
+var draftFieldNames = slices.Sorted(maps.Keys(fieldAliases))
 
 func splitList(s string) []string {
 	var out []string
@@ -427,9 +431,9 @@ func runDraft(r *Request) error {
 	if err := r.requireIdentity("draft statements"); err != nil {
 		return err
 	}
-	kv, rest := KeyValues(r.Parsed.Args)
-	if len(rest) > 0 {
-		return Usagef("Unexpected %q: give fields as key=value. %s", strings.Join(rest, " "), fieldsHelp)
+	kv, err := FieldArgs(r.Parsed, r.Parsed.Args, draftFieldNames)
+	if err != nil {
+		return err
 	}
 	d := &store.Draft{
 		Platform: r.Env.Platform, Room: r.Event.Room, Thread: r.Event.Thread,
@@ -493,9 +497,9 @@ func runReply(r *Request) error {
 	if err := r.requireIdentity("draft statements"); err != nil {
 		return err
 	}
-	kv, rest := KeyValues(r.Parsed.Args[1:])
-	if len(rest) > 0 {
-		return Usagef("Unexpected %q: give fields as key=value.", strings.Join(rest, " "))
+	kv, err := FieldArgs(r.Parsed, r.Parsed.Args[1:], draftFieldNames)
+	if err != nil {
+		return err
 	}
 	s, err := r.Q.StatementByID(r.Ctx, id)
 	if err != nil {
@@ -554,9 +558,9 @@ func runEdit(r *Request) error {
 	if err != nil {
 		return err
 	}
-	kv, rest := KeyValues(r.Parsed.Args[1:])
-	if len(rest) > 0 {
-		return Usagef("Unexpected %q: give fields as key=value. %s", strings.Join(rest, " "), fieldsHelp)
+	kv, err := FieldArgs(r.Parsed, r.Parsed.Args[1:], draftFieldNames)
+	if err != nil {
+		return err
 	}
 	body := strings.TrimSpace(r.Parsed.Body)
 	if len(kv) == 0 && body == "" {

@@ -360,14 +360,9 @@ func (r *Request) tellCoordination(key string, doc chat.Doc) (int, error) {
 var receivedKeys = []string{"from", "to", "subject", "date", "ref"}
 
 func runReceived(r *Request) error {
-	kv, pos := KeyValues(r.Parsed.Args)
-	if len(pos) > 0 {
-		return Usagef("Write every field as key=value (quote values with spaces); %q is not.", pos[0])
-	}
-	for k := range kv {
-		if !slices.Contains(receivedKeys, k) {
-			return Usagef("Unknown field %q; the fields are %s.", k, strings.Join(receivedKeys, ", "))
-		}
+	kv, err := FieldArgs(r.Parsed, r.Parsed.Args, receivedKeys)
+	if err != nil {
+		return err
 	}
 	rep := store.Received{
 		Platform: r.Env.Platform, Room: r.Event.Room, Thread: r.Event.Thread,

@@ -246,7 +246,10 @@ func TestReminderVerbsUsage(t *testing.T) {
 		{"/liaison received from=3gpp subject=x colour=red", `Unknown field "colour"`},
 		{"/liaison received from=3gpp subject=x date=2025-13-01", "is not a date"},
 		{"/liaison received from=3gpp subject=x date=2030-01-01", "in the future"},
-		{"/liaison received from=3gpp subject=x stray", `"stray" is not`},
+		{"/liaison received from=3gpp subject=x stray", `Unexpected "stray"`},
+		{"/liaison received from=3gpp subjet=x", `did you mean subject?`},
+		{"/liaison received from=3gpp subject=x subject=y", `given twice`},
+		{"/liaison received from=3gpp subject=\u201cunclosed", `is not closed`},
 		{"/liaison received from=3gpp subject=x to=nosuch", `No group "nosuch"`},
 	} {
 		reply, result := f.run(roomTEAS, maria, tt.cmd)
