@@ -63,6 +63,7 @@ func newDraftBench(t *testing.T) *draftBench {
 		{ID: 1985, Acronym: "teas", Name: "TEAS", Type: "wg", State: "active", ParentID: 10},
 		{ID: 62, Acronym: "itu-t-sg-15", Name: "ITU-T SG 15", Type: "sdo", State: "active"},
 		{ID: 77, Acronym: "nmrg", Name: "Network Management RG", Type: "rg", State: "active"},
+		{ID: 1900, Acronym: "oldwg", Name: "A concluded WG", Type: "wg", State: "conclude", ParentID: 10},
 	}))
 	must(st.UpsertPersons(ctx, []store.Person{{ID: 1, Name: "Carla Chair"}, {ID: 2, Name: "Adam AD"}}))
 	must(st.ReplaceRoles(ctx, []store.Role{
@@ -177,6 +178,9 @@ func TestDraftValidation(t *testing.T) {
 		{"bad date", benchChair, "/liaison draft deadline=next-week", []string{"YYYY-MM-DD"}, false},
 		{"unknown field", benchChair, "/liaison draft colour=blue", []string{"Unknown field", "Usage:"}, false},
 		{"research group cannot send", benchChair, "/liaison draft from=nmrg to=itu-t-sg-15", []string{"§1"}, false},
+		{"concluded group cannot send", benchAD, "/liaison draft from=oldwg to=itu-t-sg-15", []string{"no longer active", "conclude", "§4.1"}, false},
+		{"mistyped field", benchChair, "/liaison draft subjet=x", []string{`did you mean subject?`, "Usage:"}, false},
+		{"typographic quotes", benchChair, "/liaison draft subject=\u201cTwo words\u201d to=itu-t-sg-15 subject=other", []string{"given twice", `"Two words"`}, false},
 		{"unknown identity", "", "/liaison draft to=itu-t-sg-15", []string{"may read but not draft"}, false},
 		{"no role", "someone@example.org", "/liaison draft to=itu-t-sg-15", []string{"Only the chairs"}, false},
 		{"chair drafts", benchChair, "/liaison draft to=itu-t-sg-15 purpose=action deadline=2026-12-31 subject=\"One line\"", []string{"New draft D1"}, true},

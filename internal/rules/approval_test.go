@@ -23,6 +23,9 @@ func TestCanOriginate(t *testing.T) {
 		{"irtf", false, "IRTF"},
 		{"itu-t-sg-15", false, "another organisation"},
 		{"secdir", false, "cannot send"},
+		{"oldwg", false, `no longer active (Datatracker state "conclude")`},
+		{"sleepy", false, "no longer active"},
+		{"newwg", true, ""},
 	}
 	for _, tt := range tests {
 		g, ok := dir.GroupByAcronym(tt.acronym)
