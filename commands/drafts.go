@@ -124,11 +124,33 @@ func (r *Request) requireSubmitter(dir rules.Directory, from []string, what stri
 	if err := r.requireIdentity(what); err != nil {
 		return err
 	}
-	if rules.CanSubmit(dir, r.Event.Sender.Email, from, r.adminEmails()) {
+	missing := rules.CannotSpeakFor(dir, r.Event.Sender.Email, from, r.adminEmails())
+	if len(missing) == 0 && len(from) > 0 {
 		return nil
 	}
-	return Deniedf("Only the chairs, secretaries and ADs of %s (or liaison managers and coordinators) may %s its statements (4053bis §3.2); %s holds no such role in the Datatracker.",
-		dir.Display(from), what, r.Event.Sender.Email)
+	r.Result = "denied"
+	msg := fmt.Sprintf("Only the chairs, secretaries and ADs of a group (or liaison managers and coordinators) may %s its statements (4053bis §3.2); %s is not a chair, secretary or AD of %s in the Datatracker.",
+		what, r.Event.Sender.Email, dir.Display(missing))
+	if held := heldRoles(dir, r.Event.Sender.Email, from); held != "" {
+		msg += fmt.Sprintf(" (You are %s: drop the other groups from from=, or ask their chairs.)", held)
+	}
+	return Deniedf("%s", msg)
+}
+
+// heldRoles describes the roles email holds in the groups of from ("chair
+// of teas"), for a refusal that must not deny them.
+func heldRoles(dir rules.Directory, email string, from []string) string {
+	var held []string
+	for _, role := range dir.RolesOfPerson(email) {
+		if slices.ContainsFunc(from, func(a string) bool { return strings.EqualFold(a, role.Group) }) {
+			name := map[string]string{rules.RoleSecretary: "secretary", rules.RoleAD: "AD"}[role.Name]
+			if name == "" {
+				name = role.Name
+			}
+			held = append(held, name+" of "+role.Group)
+		}
+	}
+	return strings.Join(held, ", ")
 }
 
 // ---- field parsing ----

@@ -63,6 +63,7 @@ func newDraftBench(t *testing.T) *draftBench {
 		{ID: 1985, Acronym: "teas", Name: "TEAS", Type: "wg", State: "active", ParentID: 10},
 		{ID: 62, Acronym: "itu-t-sg-15", Name: "ITU-T SG 15", Type: "sdo", State: "active"},
 		{ID: 77, Acronym: "nmrg", Name: "Network Management RG", Type: "rg", State: "active"},
+		{ID: 1901, Acronym: "ccamp", Name: "CCAMP", Type: "wg", State: "active", ParentID: 10},
 		{ID: 1900, Acronym: "oldwg", Name: "A concluded WG", Type: "wg", State: "conclude", ParentID: 10},
 	}))
 	must(st.UpsertPersons(ctx, []store.Person{{ID: 1, Name: "Carla Chair"}, {ID: 2, Name: "Adam AD"}}))
@@ -182,7 +183,8 @@ func TestDraftValidation(t *testing.T) {
 		{"mistyped field", benchChair, "/liaison draft subjet=x", []string{`did you mean subject?`, "Usage:"}, false},
 		{"typographic quotes", benchChair, "/liaison draft subject=\u201cTwo words\u201d to=itu-t-sg-15 subject=other", []string{"given twice", `"Two words"`}, false},
 		{"unknown identity", "", "/liaison draft to=itu-t-sg-15", []string{"may read but not draft"}, false},
-		{"no role", "someone@example.org", "/liaison draft to=itu-t-sg-15", []string{"Only the chairs"}, false},
+		{"no role", "someone@example.org", "/liaison draft to=itu-t-sg-15", []string{"Only the chairs", "is not a chair, secretary or AD of teas"}, false},
+		{"chair of one of two groups", benchChair, "/liaison draft from=teas,ccamp to=itu-t-sg-15", []string{"not a chair, secretary or AD of ccamp", "You are chair of teas"}, false},
 		{"chair drafts", benchChair, "/liaison draft to=itu-t-sg-15 purpose=action deadline=2026-12-31 subject=\"One line\"", []string{"New draft D1"}, true},
 	}
 	for _, c := range cases {

@@ -188,25 +188,29 @@ func CanApprove(dir Directory, email string, from []string, overrides map[string
 // groups can never be spoken for. Whether the draft may be sent at all is
 // [Check]'s business.
 func CanSubmit(dir Directory, email string, from []string, admins []string) bool {
-	if key(email) == "" {
-		return false
-	}
-	if slices.ContainsFunc(admins, func(a string) bool { return key(a) == key(email) }) {
-		return true
-	}
-	if dir.HasRole(email, RoleLiaisonCoordinator, "") || dir.HasRole(email, RoleLiaisonManager, "") {
-		return true
-	}
+	return key(email) != "" && len(dedupe(from)) > 0 && CannotSpeakFor(dir, email, from, admins) == nil
+}
+
+// CannotSpeakFor lists the From groups that email may not speak for under
+// the rules of [CanSubmit]: nil when it may submit for all of them, all of
+// them for an unknown identity. A refusal can then name the groups that
+// are missing rather than deny a role the person plainly holds in another.
+func CannotSpeakFor(dir Directory, email string, from []string, admins []string) []string {
 	from = dedupe(from)
-	if len(from) == 0 {
-		return false
+	if key(email) == "" {
+		return from
 	}
+	if slices.ContainsFunc(admins, func(a string) bool { return key(a) == key(email) }) ||
+		dir.HasRole(email, RoleLiaisonCoordinator, "") || dir.HasRole(email, RoleLiaisonManager, "") {
+		return nil
+	}
+	var out []string
 	for _, acr := range from {
 		if !speaksFor(dir, email, acr) {
-			return false
+			out = append(out, acr)
 		}
 	}
-	return true
+	return out
 }
 
 // speaksFor reports whether email holds a role that lets it draft for the

@@ -395,3 +395,29 @@ func TestDisplay(t *testing.T) {
 		t.Errorf("Directory.Display = %q", got)
 	}
 }
+
+func TestCannotSpeakFor(t *testing.T) {
+	dir := testDir()
+	tests := []struct {
+		email string
+		from  []string
+		want  []string
+	}{
+		{"maria@example.net", []string{"teas"}, nil},
+		{"maria@example.net", []string{"teas", "pce"}, []string{"pce"}},
+		{"maria@example.net", []string{"lamps", "pce"}, []string{"lamps", "pce"}},
+		{"ad-one@example.org", []string{"teas", "pce"}, nil}, // the RTG AD speaks for both RTG WGs
+		{"", []string{"teas"}, []string{"teas"}},
+		{"nobody@example.org", []string{"teas", "TEAS"}, []string{"teas"}},
+		{"admin@example.org", []string{"lamps"}, nil},
+	}
+	for _, tt := range tests {
+		got := CannotSpeakFor(dir, tt.email, tt.from, []string{"admin@example.org"})
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("CannotSpeakFor(%s, %v) = %v, want %v", tt.email, tt.from, got, tt.want)
+		}
+		if ok := CanSubmit(dir, tt.email, tt.from, []string{"admin@example.org"}); ok != (tt.want == nil) {
+			t.Errorf("CanSubmit(%s, %v) = %v", tt.email, tt.from, ok)
+		}
+	}
+}
