@@ -255,7 +255,7 @@ func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who
 		if err != nil {
 			return err
 		}
-		doc = handoffDoc(dir, d, author, name)
+		doc = handoffDoc(dir, d, author, name, env.datatrackerURL()+outgoingFormPath)
 	}
 	return postInApprovalThreads(ctx, q, env, d, doc, fmt.Sprintf("draft/%d/%s/%d", d.ID, decision, d.Revision))
 }
@@ -263,7 +263,7 @@ func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who
 // handoffDoc is the complete field set, ready to paste into the
 // Datatracker's outgoing form (every sent statement is recorded there,
 // 4053bis §3).
-func handoffDoc(dir rules.Directory, d *store.Draft, author chat.Span, approver string) chat.Doc {
+func handoffDoc(dir rules.Directory, d *store.Draft, author chat.Span, approver, form string) chat.Doc {
 	// A reply's Send-To is the other body's Send-Reply-To; the form has
 	// one field for where the statement goes ("To contacts").
 	toContacts := d.ToContact
@@ -292,7 +292,7 @@ func handoffDoc(dir rules.Directory, d *store.Draft, author chat.Span, approver 
 	}
 	return chat.NewDoc(
 		chat.P(chat.T("✅ "), author, chat.T(fmt.Sprintf(": %s approved %s (revision %d). Enter it in the Datatracker so it is recorded and sent (4053bis §3): ",
-			approver, DraftLabel(d.ID), d.Revision)), chat.L(DatatrackerOutgoingForm, DatatrackerOutgoingForm)),
+			approver, DraftLabel(d.ID), d.Revision)), chat.L(form, form)),
 		chat.Pre(b.String()),
 		chat.P(chat.T("The bot watches the Datatracker and links this draft when the statement appears.")),
 	)

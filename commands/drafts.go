@@ -17,8 +17,9 @@ import (
 // and approved per §4.1. A draft is numbered D<n> so it is never confused
 // with a Datatracker statement number.
 
-// DatatrackerOutgoingForm is where an approved statement is entered.
-const DatatrackerOutgoingForm = "https://datatracker.ietf.org/liaison/add/outgoing/"
+// outgoingFormPath is where, under datatracker.url, an approved statement
+// is entered.
+const outgoingFormPath = "/liaison/add/outgoing/"
 
 const fieldsHelp = "Fields (key=value, quote values with spaces): from, to, to_contact, send_to, from_contact, send_reply_to, " +
 	"purpose (info, action, response), deadline (YYYY-MM-DD), subject, attachments (comma-separated file names or URLs), " +

@@ -354,3 +354,52 @@ The body.`)
 		})
 	}
 }
+
+// The hand-off links the configured Datatracker's outgoing form, and the
+// field set is the text to paste: a body's "@room" stays as typed.
+func TestHandoffUsesConfiguredDatatracker(t *testing.T) {
+	b := newDraftBench(t)
+	b.run(benchChair, `/liaison draft to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject="Models" consensus="WG consensus"
+Please tell @room of SG15.`)
+	b.run(benchChair, "/liaison submit D1")
+	b.run(benchAD, "/liaison approve D1")
+	rows, err := b.st.Pool.Query(context.Background(), `SELECT payload FROM outbox ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var handoff *chat.Outgoing
+	for rows.Next() {
+		var raw []byte
+		var msg chat.Outgoing
+		if err := rows.Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, &msg); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(msg.Body.Plain(), "/liaison/add/outgoing/") {
+			handoff = &msg
+		}
+	}
+	if handoff == nil {
+		t.Fatal("no hand-off message")
+	}
+	var links, code []string
+	for _, blk := range handoff.Body.Blocks {
+		for _, sp := range blk.Spans {
+			if sp.Kind == chat.SpanLink {
+				links = append(links, sp.URL)
+			}
+			if blk.Kind == chat.BlockCode {
+				code = append(code, sp.Text)
+			}
+		}
+	}
+	if len(links) != 1 || links[0] != "https://datatracker.example/liaison/add/outgoing/" {
+		t.Errorf("hand-off links %q, want the configured Datatracker's form", links)
+	}
+	if len(code) != 1 || !strings.Contains(code[0], "Please tell @room of SG15.") || strings.Contains(code[0], "\u2060") {
+		t.Errorf("field set %q is not the text as typed", code)
+	}
+}

@@ -44,9 +44,13 @@ func ParseID(s string) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
-func (r *Request) base() string {
-	if r.Env.Config != nil {
-		return r.Env.Config.Datatracker.URL
+func (r *Request) base() string { return r.Env.datatrackerURL() }
+
+// datatrackerURL is the configured Datatracker (datatracker.url) that
+// every link points into: a test or staging instance links to itself.
+func (e *Env) datatrackerURL() string {
+	if e.Config != nil && e.Config.Datatracker.URL != "" {
+		return strings.TrimRight(e.Config.Datatracker.URL, "/")
 	}
 	return "https://datatracker.ietf.org"
 }
