@@ -302,7 +302,7 @@ func runNoReply(r *Request) error {
 			", "+render.Purpose(s.Purpose)+deadlineSuffix(s, r.Env.deadlineZone())+"). Decided by "+senderLabel(r.Event.Sender)+":")),
 		chat.Quote(reason))
 	var tell []chat.Span
-	if len(liaimans) > 0 {
+	if r.Env.Identities().Reachable(liaimans) {
 		tell = append(r.people(liaimans, true), chat.T(": as liaison manager of "+from+", please let the sender know informally "+
 			"(4053bis §5.1: the originating organization should always be informed; chairs' FAQ, \"Do we need to reply to all LS?\")."))
 	} else {
@@ -310,7 +310,11 @@ func runNoReply(r *Request) error {
 		if err != nil {
 			return err
 		}
-		tell = append(r.people(coords, true), chat.T(": "+from+" has no liaison manager in the Datatracker, so the IAB's liaison "+
+		why := from + " has no liaison manager in the Datatracker"
+		if len(liaimans) > 0 {
+			why = "the liaison manager of " + from + " (" + render.PeopleNames(liaimans) + ") cannot be reached in chat"
+		}
+		tell = append(r.people(coords, true), chat.T(": "+why+", so the IAB's liaison "+
 			"coordinators are asked to let the sender know (4053bis §3.1, §5.1)."))
 		if len(coords) == 0 {
 			tell = tell[1:]
@@ -324,8 +328,10 @@ func runNoReply(r *Request) error {
 	}
 	reply := chat.NewDoc(chat.P(chat.T(fmt.Sprintf("Recorded: no reply to LS %d. Its deadline reminders stop.", id))))
 	switch {
-	case told > 0 && len(liaimans) > 0:
+	case told > 0 && r.Env.Identities().Reachable(liaimans):
 		reply.Add(chat.P(chat.T("The liaison manager of " + from + " (" + render.PeopleNames(liaimans) + ") is told in the coordination room.")))
+	case told > 0 && len(liaimans) > 0:
+		reply.Add(chat.P(chat.T("The liaison manager of " + from + " cannot be reached in chat; the liaison coordinators are told in the coordination room.")))
 	case told > 0:
 		reply.Add(chat.P(chat.T(from + " has no liaison manager; the liaison coordinators are told in the coordination room.")))
 	default:
@@ -420,12 +426,19 @@ func runReceived(r *Request) error {
 	}
 	who := liaimans
 	role := "liaison manager of " + rep.FromBody
-	if len(who) == 0 {
+	if !r.Env.Identities().Reachable(liaimans) {
+		// A liaison manager nobody can reach in chat would make a notice
+		// that notifies nobody: the coordinators are asked as well
+		// (4053bis §3.1).
 		coords, err := r.Q.RolesOn(r.Ctx, nil, []string{rules.RoleLiaisonCoordinator})
 		if err != nil {
 			return err
 		}
-		who, role = coords, "liaison coordinators"
+		if len(liaimans) == 0 {
+			who, role = coords, "liaison coordinators"
+		} else {
+			who, role = append(slices.Clone(liaimans), coords...), "liaison manager of "+rep.FromBody+" and liaison coordinators"
+		}
 	}
 	items := [][]chat.Span{
 		chat.Item(chat.B("From: "), chat.T(rep.FromBody)),

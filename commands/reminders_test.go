@@ -406,3 +406,32 @@ func TestReceivedIsFollowedUpUntilRecorded(t *testing.T) {
 		t.Fatalf("tick after matching: %d %v", k, err)
 	}
 }
+
+// A liaison manager without a chat identity cannot be notified: the
+// received notice and the noreply notice then ask the coordinators too.
+func TestUnreachableLiaisonManagerFallsBackToCoordinators(t *testing.T) {
+	f := newFixture(t)
+	f.cfg.Matrix.Identities = []config.Identity{
+		{User: "@maria:example.org", Email: "maria@example.net"},
+		{User: "@ines:example.org", Email: "ines@example.org"},
+	}
+	f.now = time.Date(2025, 9, 1, 17, 0, 0, 0, time.UTC)
+	reply, result := f.run(roomTEAS, maria, "/liaison received from=itu-t-sg-15 subject=\"LS on YANG\"")
+	if result != "ok" || !strings.Contains(reply, "liaison manager of itu-t-sg-15 and liaison coordinators") {
+		t.Fatalf("received: %s\n%s", result, reply)
+	}
+	n := f.outboxDocs("received/1/new/%", "")
+	if len(n) != 1 {
+		t.Fatalf("notices %+v", n)
+	}
+	var mentioned []string
+	for _, u := range n[0].Body.Mentions() {
+		mentioned = append(mentioned, u.ID)
+	}
+	if len(mentioned) != 1 || mentioned[0] != "@ines:example.org" {
+		t.Errorf("received notice mentions %v, want the coordinator", mentioned)
+	}
+	if !strings.Contains(n[0].Body.Plain(), "Hiroshi Tanaka") {
+		t.Errorf("the liaison manager is not named:\n%s", n[0].Body.Plain())
+	}
+}
