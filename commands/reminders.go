@@ -270,6 +270,16 @@ func runNoReply(r *Request) error {
 		r.Result = "not_needed"
 		return r.Replyf("LS %d is %s: no response is expected, so there is nothing to decide (4053bis §2.2).", id, render.Purpose(s.Purpose))
 	}
+	// Answered already: there is no decision not to reply left to make
+	// (an In Response statement answers it, 4053bis §2.2).
+	if answers, err := r.Q.AnsweredBy(r.Ctx, id); err != nil {
+		return err
+	} else if len(answers) > 0 {
+		r.Result = "answered"
+		doc := chat.NewDoc(chat.P(chat.T(fmt.Sprintf("LS %d is already answered by ", id)), render.Ref(r.base(), answers[0]),
+			chat.T(" (In Response, 4053bis §2.2), so no decision not to reply is recorded; its reminders have stopped.")))
+		return r.Reply(doc)
+	}
 	allowed, err := r.mayDecideNoReply(s)
 	if err != nil {
 		return err

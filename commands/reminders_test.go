@@ -278,7 +278,10 @@ func TestNoReplyStopsRemindersAndTellsLiaisonManager(t *testing.T) {
 		stmt(20, "action", "2025-09-30", gSG15, gTEAS),
 		stmt(21, "action", "2025-09-30", g3GPP, gTEAS),
 		stmt(22, "info", "", gSG15, gTEAS),
+		stmt(23, "action", "2025-10-30", gSG15, gTEAS),
+		stmt(24, "response", "", gTEAS, gSG15),
 	}))
+	check(t, f.st.UpsertRelated(ctx, []store.Related{{ID: 1, Source: 24, Target: 23, Relationship: "refers"}}))
 	f.now = time.Date(2025, 9, 16, 17, 0, 0, 0, time.UTC)
 	rem, err := reminder.New(f.cfg, f.st, "matrix", zerolog.Nop())
 	check(t, err)
@@ -296,6 +299,7 @@ func TestNoReplyStopsRemindersAndTellsLiaisonManager(t *testing.T) {
 		{cora, "/liaison noreply 20 not our business", "denied", "Only the chairs and ADs"}, // chairs another WG
 		{maria, "/liaison noreply 99 x", "not_found", "not in the bot's mirror"},
 		{maria, "/liaison noreply 22 x", "not_needed", "no response is expected"},
+		{maria, "/liaison noreply 23 x", "answered", "LS 23 is already answered by LS 24"},
 	} {
 		reply, result := f.run(roomTEAS, tt.who, tt.cmd)
 		if result != tt.result || !strings.Contains(reply, tt.want) {
