@@ -83,11 +83,11 @@ func scanOutbox(row pgx.Row) (*OutboxItem, error) {
 func (q Q) ClaimOutbox(ctx context.Context, platform string, now time.Time) (*OutboxItem, error) {
 	it, err := scanOutbox(q.db.QueryRow(ctx, `
 		SELECT `+outboxColumns+` FROM outbox o
-		WHERE (sent_at IS NULL OR reacted_at IS NULL) AND platform = $1 AND not_before <= $2
+		WHERE (sent_at IS NULL OR reacted_at IS NULL) AND failed_at IS NULL AND platform = $1 AND not_before <= $2
 		  AND NOT EXISTS (
 			SELECT 1 FROM outbox e
 			WHERE e.platform = o.platform AND e.room = o.room AND e.id < o.id
-			  AND e.sent_at IS NULL AND e.not_before <= $2)
+			  AND e.sent_at IS NULL AND e.failed_at IS NULL AND e.not_before <= $2)
 		ORDER BY not_before, id
 		LIMIT 1
 		FOR UPDATE SKIP LOCKED`, platform, now))
@@ -122,6 +122,16 @@ func (q Q) MarkSendFailed(ctx context.Context, id int64, errMsg string, retryAt 
 	return err
 }
 
+// MarkOutboxFailed gives an item up: the server refused it for good. It is
+// not tried again and no longer holds back its room.
+func (q Q) MarkOutboxFailed(ctx context.Context, id int64, errMsg string) error {
+	if _, err := q.db.Exec(ctx, `DELETE FROM outbox_attempt WHERE outbox_id = $1`, id); err != nil {
+		return err
+	}
+	_, err := q.db.Exec(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = $2, failed_at = now() WHERE id = $1`, id, errMsg)
+	return err
+}
+
 // OutboxByID returns one item.
 func (q Q) OutboxByID(ctx context.Context, id int64) (*OutboxItem, error) {
 	it, err := scanOutbox(q.db.QueryRow(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = $1`, id))
@@ -143,7 +153,7 @@ func (q Q) OutboxBySentID(ctx context.Context, platform, sentID string) (*Outbox
 // OutboxPending counts items not yet fully delivered.
 func (q Q) OutboxPending(ctx context.Context, platform string) (int, error) {
 	var n int
-	err := q.db.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE platform = $1 AND (sent_at IS NULL OR reacted_at IS NULL)`, platform).Scan(&n)
+	err := q.db.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE platform = $1 AND (sent_at IS NULL OR reacted_at IS NULL) AND failed_at IS NULL`, platform).Scan(&n)
 	return n, err
 }
 
