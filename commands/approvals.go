@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/liaisonbot/liaisonbot/internal/chat"
 	"github.com/liaisonbot/liaisonbot/internal/metrics"
@@ -286,7 +287,12 @@ func handoffDoc(dir rules.Directory, d *store.Draft, author chat.Span, approver,
 	line("Title", d.Subject)
 	line("Attachments", strings.Join(d.Attachments, ", "))
 	b.WriteString("Body:\n")
-	b.WriteString(d.Body)
+	if utf8.RuneCountInString(d.Body) > bodyPreview {
+		// Too long for one message: the chair pastes it from the parts.
+		fmt.Fprintf(&b, "(%d characters: paste it from /liaison show %s full)", utf8.RuneCountInString(d.Body), DraftLabel(d.ID))
+	} else {
+		b.WriteString(d.Body)
+	}
 	if c := strings.TrimSpace(d.Consensus); c != "" && !strings.Contains(strings.ToLower(d.Body), strings.ToLower(c)) {
 		b.WriteString("\n\nThis statement represents: " + c + ".")
 	}

@@ -389,11 +389,7 @@ func (r *Request) draftDoc(dir rules.Directory, d *store.Draft, headline string)
 		chat.P(chat.T(headline+" "), chat.B(fmt.Sprintf("%s (revision %d, %s)", DraftLabel(d.ID), d.Revision, d.State)), chat.T(": "), chat.T(fieldOr(d.Subject))),
 		draftFields(dir, d),
 	}
-	if strings.TrimSpace(d.Body) != "" {
-		blocks = append(blocks, chat.P(chat.B("Body:")), chat.Quote(d.Body))
-	} else {
-		blocks = append(blocks, chat.P(chat.B("Body: "), chat.T("—")))
-	}
+	blocks = append(blocks, bodyBlocks(d.ID, d.Body)...)
 	if d.State == store.DraftRejected && d.RejectReason != "" {
 		blocks = append(blocks, chat.P(chat.B("Returned by the approver: "), chat.T(d.RejectReason)))
 	}
@@ -672,6 +668,23 @@ func runShowDraft(r *Request, arg string) error {
 	return r.Reply(r.draftDoc(dir, d, "📝 Draft"))
 }
 
+// runShowDraftFull shows a draft's whole body, in parts that each fit in
+// a message.
+func runShowDraftFull(r *Request, arg string) error {
+	d, err := r.loadDraft(arg)
+	if err != nil {
+		return err
+	}
+	parts := bodyParts(d.Body)
+	for i, p := range parts {
+		head := fmt.Sprintf("Body of %s (revision %d), part %d of %d:", DraftLabel(d.ID), d.Revision, i+1, len(parts))
+		if err := r.Reply(chat.NewDoc(chat.P(chat.B(head)), chat.Pre(p))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func runDrafts(r *Request) error {
 	var groups []string
 	if len(r.Parsed.Args) > 0 {
@@ -834,8 +847,8 @@ func (r *Request) approvalRequestDoc(dir rules.Directory, d *store.Draft, approv
 			chat.T(": "), chat.T(d.Subject)),
 		chat.P(chat.T(fmt.Sprintf("This informs %s before the statement is sent (4053bis §4.2).", dir.Display(d.FromGroups)))),
 		draftFields(dir, d),
-		chat.P(chat.B("Body:")), chat.Quote(d.Body),
 	}
+	blocks = append(blocks, bodyBlocks(d.ID, d.Body)...)
 	if len(check.Warnings) > 0 {
 		blocks = append(blocks, checklistBlocks(check)...)
 	}

@@ -403,3 +403,41 @@ Please tell @room of SG15.`)
 		t.Errorf("field set %q is not the text as typed", code)
 	}
 }
+
+// A 30 KB body is shown shortened in the draft, the approval request and
+// the hand-off, and whole, in parts within every platform's limit, by
+// show D1 full.
+func TestLongBodyShortenedAndInParts(t *testing.T) {
+	b := newDraftBench(t)
+	var body strings.Builder
+	for i := 0; body.Len() < 30000; i++ {
+		fmt.Fprintf(&body, "Paragraph %d: the working group discussed the optical models at length.\n", i)
+	}
+	out := b.run(benchChair, `/liaison draft to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject="Models" consensus="WG consensus"
+`+body.String())
+	wantIn(t, out, "New draft D1", "Body (the first", "/liaison show D1 full")
+	if len(out) > 8000 {
+		t.Errorf("the draft echo is %d bytes", len(out))
+	}
+	full := b.run(benchChair, "/liaison show D1 full")
+	parts := strings.Split(full, "\n---\n")
+	if len(parts) < 5 {
+		t.Fatalf("%d parts", len(parts))
+	}
+	var whole strings.Builder
+	for i, p := range parts {
+		head, text, _ := strings.Cut(p, "\n\n")
+		if !strings.HasPrefix(head, fmt.Sprintf("Body of D1 (revision 1), part %d of %d:", i+1, len(parts))) {
+			t.Errorf("part %d starts %q", i+1, head)
+		}
+		if len([]rune(text)) > bodyPart {
+			t.Errorf("part %d has %d characters", i+1, len([]rune(text)))
+		}
+		whole.WriteString(text + "\n")
+	}
+	if strings.TrimSpace(whole.String()) != strings.TrimSpace(body.String()) {
+		t.Errorf("the parts do not add up to the body")
+	}
+	out = b.run(benchChair, "/liaison submit D1")
+	wantIn(t, out, "D1")
+}
