@@ -811,7 +811,11 @@ func runSubmit(r *Request) error {
 	for _, a := range approvers {
 		emails = append(emails, a.Email)
 	}
-	doc := r.approvalRequestDoc(dir, d, approvers, check)
+	informed, uninformed, err := r.informedGroups(d.FromGroups, rooms)
+	if err != nil {
+		return err
+	}
+	doc := r.approvalRequestDoc(dir, d, approvers, check, informed, uninformed)
 	for _, room := range rooms {
 		id, err := r.Send(store.KindApproval, chat.Outgoing{
 			Room: room, NewThread: fmt.Sprintf("%s: %s", DraftLabel(d.ID), d.Subject), Body: doc,
@@ -828,11 +832,34 @@ func runSubmit(r *Request) error {
 	if err := r.audit("draft:submitted", d, map[string]any{"approvers": emails, "rooms": rooms}); err != nil {
 		return err
 	}
-	return r.Replyf("📤 %s (revision %d) submitted; the approval request is in %d room(s).", DraftLabel(d.ID), d.Revision, len(rooms))
+	reply := chat.NewDoc(chat.P(chat.T(fmt.Sprintf("📤 %s (revision %d) submitted. The approval request is being posted in %d room(s); "+
+		"if the chat server refuses it, the room is told.", DraftLabel(d.ID), d.Revision, len(rooms)))))
+	if len(uninformed) > 0 {
+		reply.Add(chat.P(chat.T(fmt.Sprintf("⚠ No room the bot is in follows %s: inform the group yourself before the statement is sent (4053bis §4.2).",
+			dir.Display(uninformed)))))
+	}
+	return r.Reply(reply)
+}
+
+// informedGroups splits the From groups into those with a room among rooms
+// (the approval request informs them, 4053bis §4.2) and those without.
+func (r *Request) informedGroups(from, rooms []string) (informed, uninformed []string, err error) {
+	bs, err := r.Q.AllBindings(r.Ctx, r.Env.Platform)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, g := range from {
+		if slices.ContainsFunc(bs, func(b store.Binding) bool { return strings.EqualFold(b.Group, g) && slices.Contains(rooms, b.Room) }) {
+			informed = append(informed, g)
+		} else {
+			uninformed = append(uninformed, g)
+		}
+	}
+	return informed, uninformed, nil
 }
 
 // approvalRequestDoc is the message approvers react to.
-func (r *Request) approvalRequestDoc(dir rules.Directory, d *store.Draft, approvers []rules.Approver, check rules.Checklist) chat.Doc {
+func (r *Request) approvalRequestDoc(dir rules.Directory, d *store.Draft, approvers []rules.Approver, check rules.Checklist, informed, uninformed []string) chat.Doc {
 	ids := r.Env.Identities()
 	who := []chat.Span{chat.T("Approvers (4053bis §4.1): ")}
 	for i, a := range approvers {
@@ -845,8 +872,15 @@ func (r *Request) approvalRequestDoc(dir rules.Directory, d *store.Draft, approv
 	blocks := []chat.Block{
 		chat.P(chat.T("🗳 Approval requested for outgoing statement "), chat.B(fmt.Sprintf("%s (revision %d)", DraftLabel(d.ID), d.Revision)),
 			chat.T(": "), chat.T(d.Subject)),
-		chat.P(chat.T(fmt.Sprintf("This informs %s before the statement is sent (4053bis §4.2).", dir.Display(d.FromGroups)))),
 		draftFields(dir, d),
+	}
+	if len(informed) > 0 {
+		blocks = append(blocks[:1], append([]chat.Block{chat.P(chat.T(fmt.Sprintf("This informs %s before the statement is sent (4053bis §4.2).",
+			dir.Display(informed))))}, blocks[1:]...)...)
+	}
+	if len(uninformed) > 0 {
+		blocks = append(blocks, chat.P(chat.T(fmt.Sprintf("⚠ No room the bot is in follows %s, so this request does not inform it (4053bis §4.2).",
+			dir.Display(uninformed)))))
 	}
 	blocks = append(blocks, bodyBlocks(d.ID, d.Body)...)
 	if len(check.Warnings) > 0 {

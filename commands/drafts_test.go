@@ -441,3 +441,26 @@ func TestLongBodyShortenedAndInParts(t *testing.T) {
 	out = b.run(benchChair, "/liaison submit D1")
 	wantIn(t, out, "D1")
 }
+
+// The approval request says it informs only the From groups whose room
+// gets it, and names those that have none (4053bis §4.2).
+func TestSubmitInformsOnlyGroupsWithARoom(t *testing.T) {
+	b := newDraftBench(t)
+	b.run(benchAD, `/liaison draft from=teas,ccamp to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject="Joint" consensus="WG consensus"
+The body.`)
+	out := b.run(benchAD, "/liaison submit D1")
+	wantIn(t, out, "submitted", "No room the bot is in follows ccamp")
+	var payload []byte
+	if err := b.st.Pool.QueryRow(context.Background(), `SELECT payload FROM outbox WHERE kind = 'approval' LIMIT 1`).Scan(&payload); err != nil {
+		t.Fatal(err)
+	}
+	var msg chat.Outgoing
+	if err := json.Unmarshal(payload, &msg); err != nil {
+		t.Fatal(err)
+	}
+	req := msg.Body.Plain()
+	wantIn(t, req, "This informs teas before", "No room the bot is in follows ccamp, so this request does not inform it")
+	if strings.Contains(req, "This informs teas and ccamp") || strings.Contains(req, "This informs ccamp") {
+		t.Errorf("the request claims to inform ccamp:\n%s", req)
+	}
+}
