@@ -55,9 +55,6 @@ func (a *Approvals) HandleReaction(ctx context.Context, q store.Q, evt chat.Even
 		decision = "approve"
 	case chat.KeyReject:
 		decision = "reject"
-	default:
-		// Any other emoji is an ordinary reaction: audited, nothing said.
-		return auditReaction("ignored", "not ✅ or ❌")
 	}
 	dir, err := LoadDirectory(ctx, q)
 	if err != nil {
@@ -65,6 +62,15 @@ func (a *Approvals) HandleReaction(ctx context.Context, q store.Q, evt chat.Even
 	}
 	why := ""
 	switch {
+	case decision == "":
+		// Any other emoji is an ordinary reaction, audited; only an
+		// approver who may still decide is told what counts (a 👍 or ✔️
+		// from them is most likely meant as an approval).
+		if d.State != store.DraftSubmitted || req.Revision != d.Revision || evt.Sender.Email == "" ||
+			!rules.CanApprove(dir, evt.Sender.Email, d.FromGroups, a.Env.overrides()) {
+			return auditReaction("ignored", "not ✅ or ❌")
+		}
+		why = "only ✅ approves (and ❌ returns the draft to its author); react with ✅ if you approve " + DraftLabel(d.ID) + "."
 	case d.State != store.DraftSubmitted || req.Revision != d.Revision:
 		why = fmt.Sprintf("%s is %s (revision %d); this request was for revision %d, so reactions on it no longer count.", DraftLabel(d.ID), d.State, d.Revision, req.Revision)
 	case evt.Sender.Email == "":
@@ -258,7 +264,9 @@ func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who
 		}
 		doc = handoffDoc(dir, d, author, name, env.datatrackerURL()+outgoingFormPath)
 	}
-	return postInApprovalThreads(ctx, q, env, d, doc, fmt.Sprintf("draft/%d/%s/%d", d.ID, decision, d.Revision))
+	// The key names the decision itself: an approval given again after a
+	// withdrawal is a new decision and is said again.
+	return postInApprovalThreads(ctx, q, env, d, doc, fmt.Sprintf("draft/%d/%s/%d/%d", d.ID, decision, d.Revision, ap.ID))
 }
 
 // handoffDoc is the complete field set, ready to paste into the

@@ -464,3 +464,56 @@ The body.`)
 		t.Errorf("the request claims to inform ccamp:\n%s", req)
 	}
 }
+
+// Every decision is said once, including an approval given again after a
+// withdrawal; an approver's 👍 is explained once, a participant's is not.
+func TestEveryDecisionIsSaid(t *testing.T) {
+	ctx := context.Background()
+	b := newDraftBench(t)
+	b.run(benchChair, `/liaison draft to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject="Models" consensus="WG consensus"
+The body.`)
+	b.run(benchChair, "/liaison submit D1")
+	var id int64
+	if err := b.st.Pool.QueryRow(ctx, `SELECT id FROM outbox WHERE kind = 'approval' LIMIT 1`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.st.MarkSent(ctx, id, chat.Sent{Room: benchRoom, ID: "$request"}); err != nil {
+		t.Fatal(err)
+	}
+	h := &Approvals{Env: b.d.Env}
+	ad := chat.User{ID: "ad", Email: benchAD}
+	react := func(n int, who chat.User, kind chat.EventKind, key, reactionID string) {
+		t.Helper()
+		evt := chat.Event{Platform: "console", Kind: kind, ID: fmt.Sprintf("r%d", n), Room: benchRoom, Target: "$request",
+			Key: key, ReactionID: reactionID, Sender: who}
+		if err := b.st.Tx(ctx, func(q store.Q) error { return h.HandleReaction(ctx, q, evt) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func(substr string) int {
+		t.Helper()
+		var n int
+		if err := b.st.Pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE payload::text LIKE '%' || $1 || '%'`, substr).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	react(1, ad, chat.EventReaction, "👍", "x1")
+	react(2, ad, chat.EventReaction, "✔️", "x2")
+	react(3, chat.User{ID: "someone", Email: "someone@example.org"}, chat.EventReaction, "👍", "x3")
+	if n := count("only ✅ approves"); n != 1 {
+		t.Errorf("the approver's other emoji explained %d times, want once", n)
+	}
+	if n := count("changes nothing"); n != 1 {
+		t.Errorf("%d explanations, want only the approver's", n)
+	}
+	react(4, ad, chat.EventReaction, chat.KeyApprove, "ok1")
+	react(5, ad, chat.EventReactionRemove, "", "ok1")
+	b.run(benchAD, "/liaison approve D1")
+	if n := count("/liaison/add/outgoing/"); n != 2 {
+		t.Errorf("%d hand-offs, want one for each approval", n)
+	}
+	if n := count("withdrew the approval"); n != 1 {
+		t.Errorf("%d withdrawal notices, want 1", n)
+	}
+}
