@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -137,6 +138,10 @@ func (a *Approvals) removed(ctx context.Context, q store.Q, evt chat.Event) erro
 		}
 		msg = fmt.Sprintf("↩ %s withdrew the %s of %s (revision %d); it is waiting for approval again. Do not enter it in the Datatracker.",
 			orStr(evt.Sender.DisplayName, evt.Sender.ID), verb, DraftLabel(d.ID), d.Revision)
+	} else if ap.Decision == "approve" && d.State == store.DraftSubmitted {
+		// A joint statement's approval for some of its groups (§4.1).
+		msg = fmt.Sprintf("↩ %s withdrew their approval of %s (revision %d) for part of its From groups; it still needs an approval for each.",
+			orStr(evt.Sender.DisplayName, evt.Sender.ID), DraftLabel(d.ID), d.Revision)
 	}
 	if err := audit("withdrawn"); err != nil {
 		return err
@@ -231,6 +236,28 @@ func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who
 	if err := q.AddApproval(ctx, ap); err != nil {
 		return err
 	}
+	dir, err := LoadDirectory(ctx, q)
+	if err != nil {
+		return err
+	}
+	if decision == "approve" {
+		// A joint statement needs an approval for each From group (§4.1).
+		missing, covered, err := awaiting(ctx, q, env, dir, d, who.Email)
+		if err != nil {
+			return err
+		}
+		if len(missing) > 0 {
+			if err := q.AddAudit(ctx, store.Audit{Platform: env.Platform, Actor: who.ID, ActorEmail: who.Email,
+				Action: "draft:approved_for", Result: "ok",
+				Detail: map[string]any{"draft": d.ID, "revision": d.Revision, "for": covered, "awaiting": missing, "reaction_id": reactionID}}); err != nil {
+				return err
+			}
+			doc := chat.NewDoc(chat.P(chat.T(fmt.Sprintf("✅ %s approved %s (revision %d) for %s. ", orStr(who.DisplayName, who.ID),
+				DraftLabel(d.ID), d.Revision, dir.Display(covered)))))
+			doc.Add(awaitingBlock(env, dir, d, missing))
+			return postInApprovalThreads(ctx, q, env, d, doc, fmt.Sprintf("draft/%d/approve-for/%d/%d", d.ID, d.Revision, ap.ID))
+		}
+	}
 	state := store.DraftApproved
 	if decision == "reject" {
 		state = store.DraftRejected
@@ -258,15 +285,53 @@ func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who
 		if d.SubmittedAt != nil {
 			metrics.ApprovalLatency.Observe(env.Now().Sub(*d.SubmittedAt).Seconds())
 		}
-		dir, err := LoadDirectory(ctx, q)
-		if err != nil {
-			return err
-		}
 		doc = handoffDoc(dir, d, author, name, env.datatrackerURL()+outgoingFormPath)
 	}
 	// The key names the decision itself: an approval given again after a
 	// withdrawal is a new decision and is said again.
 	return postInApprovalThreads(ctx, q, env, d, doc, fmt.Sprintf("draft/%d/%s/%d/%d", d.ID, decision, d.Revision, ap.ID))
+}
+
+// awaiting works out, from the standing approvals of the draft's current
+// revision, which From groups still need an approval (§4.1) and which the
+// approver email covers.
+func awaiting(ctx context.Context, q store.Q, env *Env, dir rules.Directory, d *store.Draft, email string) (missing, covered []string, err error) {
+	aps, err := q.ActiveApprovals(ctx, d.ID, d.Revision)
+	if err != nil {
+		return nil, nil, err
+	}
+	var by []string
+	for _, a := range aps {
+		if a.Decision == "approve" {
+			by = append(by, a.ApproverEmail)
+		}
+	}
+	missing = rules.AwaitingApproval(dir, d.FromGroups, env.overrides(), by)
+	if email != "" {
+		all := rules.AwaitingApproval(dir, d.FromGroups, env.overrides(), nil)
+		notByThem := rules.AwaitingApproval(dir, d.FromGroups, env.overrides(), []string{email})
+		for _, g := range all {
+			if !slices.Contains(notByThem, g) {
+				covered = append(covered, g)
+			}
+		}
+	}
+	return missing, covered, nil
+}
+
+// awaitingBlock names the From groups still waiting for an approval, and
+// mentions their approvers: they must act.
+func awaitingBlock(env *Env, dir rules.Directory, d *store.Draft, missing []string) chat.Block {
+	spans := []chat.Span{chat.T(fmt.Sprintf("Still waiting for an approval for %s (4053bis §4.1: each group's own approvers) from ", dir.Display(missing)))}
+	list, _ := rules.Approvers(dir, missing, env.overrides())
+	ids := env.Identities()
+	for i, a := range list {
+		if i > 0 {
+			spans = append(spans, chat.T(", "))
+		}
+		spans = append(spans, ids.Person(store.Role{Email: a.Email, PersonName: a.Person}, true))
+	}
+	return chat.P(append(spans, chat.T("."))...)
 }
 
 // handoffDoc is the complete field set, ready to paste into the

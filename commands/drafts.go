@@ -68,14 +68,17 @@ func DraftVerbs() []*Verb {
 			Summary: "ask the approvers to approve a draft",
 			Help: "Checks the draft (4053bis §2, §4.2, §4.3), works out who may approve it (§4.1: a WG's responsible AD and the ADs of its " +
 				"area; an area's ADs; the IETF Chair for ietf/iesg; the IAB Chair for iab), and posts the approval request in the group's room " +
-				"(informing the group before transmission, §4.2) and the approvals room. An approver approves by reacting ✅ (or ❌ to return it).",
+				"(informing the group before transmission, §4.2) and the approvals room. An approver approves by reacting ✅ (or ❌ to return it). " +
+				"A joint statement needs an approval for each From group from that group's own approvers; one person who approves for " +
+				"several of them covers them all. (The Datatracker instead waits for one person who may approve for every group at once.)",
 			Run: runSubmit,
 		},
 		{
 			Name: "approve", Args: "<draft>",
 			Summary: "approve a submitted draft (text alternative to ✅)",
-			Help:    "Approves the submitted revision of a draft; only its approvers may (4053bis §4.1).",
-			Run:     runApprove,
+			Help: "Approves the submitted revision of a draft; only its approvers may (4053bis §4.1). For a joint statement your " +
+				"approval counts for the From groups you are an approver of; the others still need theirs.",
+			Run: runApprove,
 		},
 		{
 			Name: "reject", Args: "<draft> <reason>",

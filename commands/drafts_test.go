@@ -517,3 +517,58 @@ The body.`)
 		t.Errorf("%d withdrawal notices, want 1", n)
 	}
 }
+
+// A joint statement (teas in RTG, lamps in SEC) needs one approval for
+// each From group from that group's own approvers; one AD's ✅ is not
+// enough, and a person approving for both covers both (4053bis §4.1).
+func TestJointStatementNeedsEachGroup(t *testing.T) {
+	ctx := context.Background()
+	b := newDraftBench(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(b.st.UpsertGroups(ctx, []store.Group{
+		{ID: 20, Acronym: "sec", Name: "Security Area", Type: "area", State: "active", ParentID: 2},
+		{ID: 2000, Acronym: "lamps", Name: "LAMPS", Type: "wg", State: "active", ParentID: 20},
+	}))
+	must(b.st.UpsertPersons(ctx, []store.Person{{ID: 3, Name: "Sara Sec"}}))
+	must(b.st.ReplaceRoles(ctx, []store.Role{
+		{ID: 1, Name: "chair", GroupID: 1985, PersonID: 1, Email: benchChair},
+		{ID: 2, Name: "ad", GroupID: 10, PersonID: 2, Email: benchAD},
+		{ID: 3, Name: "ad", GroupID: 20, PersonID: 3, Email: "sec-ad@example.org"},
+		{ID: 4, Name: "chair", GroupID: 2000, PersonID: 1, Email: benchChair},
+	}))
+	b.run(benchChair, `/liaison draft from=teas,lamps to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject="Joint" consensus="WG consensus"
+The body.`)
+	b.run(benchChair, "/liaison submit D1")
+	b.run("sec-ad@example.org", "/liaison approve D1")
+	if d := b.draft(1); d.State != store.DraftSubmitted {
+		t.Fatalf("one security AD's approval made the joint draft %s", d.State)
+	}
+	var notice []byte
+	must(b.st.Pool.QueryRow(ctx, `SELECT payload FROM outbox WHERE txn_key LIKE 'draft/1/approve-for/%' LIMIT 1`).Scan(&notice))
+	var msg chat.Outgoing
+	must(json.Unmarshal(notice, &msg))
+	wantIn(t, msg.Body.Plain(), "approved D1 (revision 1) for lamps", "Still waiting for an approval for teas", "Adam AD")
+	// A second approval for lamps changes nothing; teas's AD completes it.
+	b.run("sec-ad@example.org", "/liaison approve D1")
+	if d := b.draft(1); d.State != store.DraftSubmitted {
+		t.Fatalf("two approvals for lamps made the draft %s", d.State)
+	}
+	b.run(benchAD, "/liaison approve D1")
+	if d := b.draft(1); d.State != store.DraftApproved {
+		t.Fatalf("after an approval for each group the draft is %s", d.State)
+	}
+
+	// The RTG AD approves for two RTG WGs with one approval.
+	b.run(benchAD, `/liaison draft from=teas,ccamp to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject="Two RTG WGs" consensus="WG consensus"
+The body.`)
+	b.run(benchAD, "/liaison submit D2")
+	b.run(benchAD, "/liaison approve D2")
+	if d := b.draft(2); d.State != store.DraftApproved {
+		t.Fatalf("the AD of both groups' area did not approve D2: %s", d.State)
+	}
+}

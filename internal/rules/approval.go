@@ -48,10 +48,11 @@ func (e *ApprovalError) Error() string { return e.Msg }
 // but never makes a research group or an SDO a sender.
 //
 // With several From groups, every eligible approver of every From group is
-// returned and one approval by any of them is enough. This deliberately
-// differs from the Datatracker, which intersects the approver sets and so
-// often notifies nobody (datatracker NOTES §3.3, issue #9457). A person who
-// may approve for several From groups appears once, with all of them in
+// returned (all are asked), and the statement needs one approval for each
+// group from that group's own approvers ([AwaitingApproval]). This
+// deliberately differs from the Datatracker, which intersects the approver
+// sets and so often notifies nobody (ietf-tools/datatracker#9457). A person
+// who may approve for several From groups appears once, with all of them in
 // For; the list is in From-group order, then role order.
 //
 // The error is non-nil when from is empty or when some From group cannot
@@ -153,6 +154,33 @@ func approversOf(dir Directory, acronym string, overrides map[string][]string) (
 			DisplayAcronym(g), where, key(acronym)), secApproval)}
 	}
 	return out, nil
+}
+
+// AwaitingApproval lists the From groups of a statement that no approval
+// in approvedBy (the e-mails of those who approved) covers yet. 4053bis
+// §4.1 asks AD approval "to ensure that those writing such statements ...
+// are truly representing IETF views": a joint statement speaks for each of
+// its groups, so each needs an approval from its own approvers. A person
+// who is an approver for several of the groups covers all of them with one
+// approval. (The Datatracker instead asks one approver able to approve for
+// every group at once, which often is nobody.) Groups without any approver
+// are reported by [Approvers], not here.
+func AwaitingApproval(dir Directory, from []string, overrides map[string][]string, approvedBy []string) []string {
+	list, _ := Approvers(dir, from, overrides)
+	var out []string
+	for _, acr := range dedupe(from) {
+		covered := slices.ContainsFunc(list, func(a Approver) bool {
+			return slices.ContainsFunc(a.For, func(f string) bool { return key(f) == key(acr) }) &&
+				slices.ContainsFunc(approvedBy, func(e string) bool { return key(e) == key(a.Email) })
+		})
+		hasApprover := slices.ContainsFunc(list, func(a Approver) bool {
+			return slices.ContainsFunc(a.For, func(f string) bool { return key(f) == key(acr) })
+		})
+		if !covered && hasApprover {
+			out = append(out, acr)
+		}
+	}
+	return out
 }
 
 // CanApprove reports whether email is among the [Approvers] of a statement

@@ -421,3 +421,30 @@ func TestCannotSpeakFor(t *testing.T) {
 		}
 	}
 }
+
+func TestAwaitingApproval(t *testing.T) {
+	dir := testDir()
+	tests := []struct {
+		from       []string
+		approvedBy []string
+		want       []string
+	}{
+		{[]string{"teas"}, nil, []string{"teas"}},
+		{[]string{"teas"}, []string{"ad-two@example.org"}, nil},
+		// teas (RTG) and lamps (SEC): a security AD alone is not enough.
+		{[]string{"teas", "lamps"}, []string{"sec-ad@example.org"}, []string{"teas"}},
+		{[]string{"teas", "lamps"}, []string{"ad-one@example.org"}, []string{"lamps"}},
+		{[]string{"teas", "lamps"}, []string{"ad-one@example.org", "sec-ad@example.org"}, nil},
+		// The RTG AD approves for both RTG WGs with one approval.
+		{[]string{"teas", "pce"}, []string{"AD-Two@example.org"}, nil},
+		// Someone who is no approver covers nothing.
+		{[]string{"teas"}, []string{"maria@example.net"}, []string{"teas"}},
+	}
+	for _, tt := range tests {
+		// The fixture's SEC area has no AD: lamps gets one by override.
+		overrides := map[string][]string{"lamps": {"sec-ad@example.org"}}
+		if got := AwaitingApproval(dir, tt.from, overrides, tt.approvedBy); !slices.Equal(got, tt.want) {
+			t.Errorf("AwaitingApproval(%v, %v) = %v, want %v", tt.from, tt.approvedBy, got, tt.want)
+		}
+	}
+}
