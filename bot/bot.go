@@ -363,6 +363,14 @@ func (b *Bot) SendNext(parent context.Context) (bool, error) {
 				metrics.SendRetries.Inc()
 			}
 			log.Debug().Str("sent_id", sent.ID).Msg("sent")
+			if len(it.React) > 0 {
+				// Commit where the message landed before adding the bot's
+				// own reactions (two more requests): a person's ✅ given
+				// meanwhile must find the approval request it answers.
+				// The next claim adds the reactions.
+				nudge(b.sendWake)
+				return nil
+			}
 		}
 		if len(it.React) > 0 {
 			for _, key := range it.React {

@@ -57,9 +57,12 @@ func newApprovalWorld(t *testing.T) *approvalWorld {
 	return w
 }
 
-func (w *approvalWorld) start(t *testing.T) {
+func (w *approvalWorld) start(t *testing.T) { w.startWith(t, "") }
+
+// startWith starts the bot with more YAML in its config.
+func (w *approvalWorld) startWith(t *testing.T, more string) {
 	t.Helper()
-	extra := w.cfg(t) + fmt.Sprintf("approvals_room: %q\n", w.ApprovalsRoom)
+	extra := w.cfg(t) + fmt.Sprintf("approvals_room: %q\n", w.ApprovalsRoom) + more
 	cfg := w.config(t, extra)
 	cfg.Matrix.Identities = append(cfg.Matrix.Identities,
 		identity(w.Chair.UserID, chairEmail), identity(w.AD.UserID, adEmail), identity(w.OtherAD.UserID, otherADEmail))

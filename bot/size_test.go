@@ -64,3 +64,24 @@ func TestMatrixHugeDraftIsAnswered(t *testing.T) {
 		t.Errorf("%d messages retried, %d given up", retried, failed)
 	}
 }
+
+// A joint draft of teas (RTG) and lamps (SEC) through Dendrite: the RTG
+// AD's ✅ approves it for teas only and the request's thread says lamps
+// still waits; the SEC AD's ✅ completes it (4053bis §4.1).
+func TestMatrixJointDraftNeedsEachGroup(t *testing.T) {
+	w := newApprovalWorld(t)
+	w.startWith(t, fmt.Sprintf("admins: [%q]\n", w.Chair.UserID))
+	say(t, w.Chair, w.WGRoom, `!liaison draft from=teas,lamps to=itu-t-sg-15 to_contact=sg15-reply@example.org purpose=info subject="Joint" consensus="WG consensus"
+Both groups agree.`)
+	w.waitNotice(t, w.WGRoom, "New draft D1", 1)
+	say(t, w.Chair, w.WGRoom, "!liaison submit D1")
+	req := w.waitNotice(t, w.WGRoom, "Approval requested for outgoing statement D1", 1)
+	react(t, w.AD, w.WGRoom, req, "✅")
+	w.waitNotice(t, w.WGRoom, "Still waiting for an approval for lamps", 1)
+	if d := w.draft(t, 1); d.State != store.DraftSubmitted {
+		t.Fatalf("the RTG AD alone made the joint draft %s", d.State)
+	}
+	react(t, w.OtherAD, w.WGRoom, req, "✅")
+	w.waitState(t, 1, store.DraftApproved, 1)
+	w.waitNotice(t, w.WGRoom, "liaison/add/outgoing", 1)
+}
