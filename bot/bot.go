@@ -348,6 +348,9 @@ func (b *Bot) SendNext(parent context.Context) (bool, error) {
 		}
 		did = true
 		log := b.Log.With().Int64("outbox_id", it.ID).Str("kind", it.Kind).Str("room", it.Msg.Room).Logger()
+		if it.EditOf != 0 {
+			return b.sendEdit(ctx, q, it, log)
+		}
 		sentID := it.SentID
 		if it.SentAt == nil {
 			sent, err := b.send(ctx, it, log)
@@ -383,6 +386,27 @@ func (b *Bot) SendNext(parent context.Context) (bool, error) {
 		return nil
 	})
 	return did, err
+}
+
+// sendEdit replaces the text of the message of the row it.EditOf (the
+// room's queue sent that row first). Editing is idempotent: a retry after a
+// crash edits to the same text again.
+func (b *Bot) sendEdit(ctx context.Context, q store.Q, it *store.OutboxItem, log zerolog.Logger) error {
+	target, err := q.OutboxByID(ctx, it.EditOf)
+	if err != nil {
+		return err
+	}
+	if target == nil || target.SentID == "" {
+		// Nothing was posted to edit (given up, or a transport that has no
+		// message IDs): the edit has nothing to do.
+		log.Warn().Int64("edit_of", it.EditOf).Msg("edit of a message that was not posted; skipped")
+		return q.MarkOutboxFailed(ctx, it.ID, "the message to edit was not posted")
+	}
+	if err := b.Chat.Edit(ctx, target.Msg.Room, target.SentID, it.Msg.Body, it.Msg.TxnKey); err != nil {
+		return b.sendFailed(ctx, q, it, log, err)
+	}
+	metrics.Sent.WithLabelValues(it.Kind).Inc()
+	return q.MarkSent(ctx, it.ID, chat.Sent{Room: target.Msg.Room})
 }
 
 // send posts an outbox item. On a transport that can look for a message it
@@ -439,7 +463,9 @@ func (b *Bot) giveUp(ctx context.Context, q store.Q, it *store.OutboxItem, log z
 	if err := q.MarkOutboxFailed(ctx, it.ID, err.Error()); err != nil {
 		return err
 	}
-	if strings.HasPrefix(it.Msg.TxnKey, failedKeyPrefix) {
+	if strings.HasPrefix(it.Msg.TxnKey, failedKeyPrefix) || it.Kind == store.KindEdit {
+		// An edit refused (e.g. past Zulip's edit time limit) loses
+		// nothing: the thread below the message has every outcome.
 		return nil
 	}
 	doc := chat.NewDoc(chat.P(chat.T("⚠ A message of the bot could not be posted here: the chat server refused it (" +

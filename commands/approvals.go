@@ -149,7 +149,10 @@ func (a *Approvals) removed(ctx context.Context, q store.Q, evt chat.Event) erro
 	if msg == "" {
 		return nil
 	}
-	return postInApprovalThreads(ctx, q, a.Env, d, chat.Text(msg), fmt.Sprintf("draft/%d/withdrawn-approval/%d", d.ID, ap.ID))
+	if err := postInApprovalThreads(ctx, q, a.Env, d, chat.Text(msg), fmt.Sprintf("draft/%d/withdrawn-approval/%d", d.ID, ap.ID)); err != nil {
+		return err
+	}
+	return updateCards(ctx, q, a.Env, d, fmt.Sprintf("withdrawn/%d", ap.ID))
 }
 
 // Resync implements Resyncer. After the transport lost reaction events
@@ -255,7 +258,10 @@ func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who
 			doc := chat.NewDoc(chat.P(chat.T(fmt.Sprintf("✅ %s approved %s (revision %d) for %s. ", orStr(who.DisplayName, who.ID),
 				DraftLabel(d.ID), d.Revision, dir.Display(covered)))))
 			doc.Add(awaitingBlock(env, dir, d, missing))
-			return postInApprovalThreads(ctx, q, env, d, doc, fmt.Sprintf("draft/%d/approve-for/%d/%d", d.ID, d.Revision, ap.ID))
+			if err := postInApprovalThreads(ctx, q, env, d, doc, fmt.Sprintf("draft/%d/approve-for/%d/%d", d.ID, d.Revision, ap.ID)); err != nil {
+				return err
+			}
+			return updateCards(ctx, q, env, d, fmt.Sprintf("decision/%d", ap.ID))
 		}
 	}
 	state := store.DraftApproved
@@ -265,7 +271,7 @@ func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who
 	if err := q.SetDraftState(ctx, d.ID, state, who.ID, reason); err != nil {
 		return err
 	}
-	d.State = state
+	d.State, d.DecidedBy, d.RejectReason = state, who.ID, reason
 	if err := q.AddAudit(ctx, store.Audit{Platform: env.Platform, Actor: who.ID, ActorEmail: who.Email,
 		Action: "draft:" + map[string]string{"approve": "approved", "reject": "rejected"}[decision], Result: "ok",
 		Detail: map[string]any{"draft": d.ID, "revision": d.Revision, "state": d.State, "reason": reason, "reaction_id": reactionID}}); err != nil {
@@ -289,7 +295,10 @@ func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who
 	}
 	// The key names the decision itself: an approval given again after a
 	// withdrawal is a new decision and is said again.
-	return postInApprovalThreads(ctx, q, env, d, doc, fmt.Sprintf("draft/%d/%s/%d/%d", d.ID, decision, d.Revision, ap.ID))
+	if err := postInApprovalThreads(ctx, q, env, d, doc, fmt.Sprintf("draft/%d/%s/%d/%d", d.ID, decision, d.Revision, ap.ID)); err != nil {
+		return err
+	}
+	return updateCards(ctx, q, env, d, fmt.Sprintf("decision/%d", ap.ID))
 }
 
 // awaiting works out, from the standing approvals of the draft's current
@@ -450,6 +459,10 @@ func RecordApprovedDrafts(ctx context.Context, q store.Q, env *Env) (int, error)
 			}
 			if err := postInApprovalThreads(ctx, q, env, d, chat.Text(fmt.Sprintf("📚 %s is recorded in the Datatracker as LS %d. Details: /liaison show %d", DraftLabel(d.ID), sid, sid)),
 				fmt.Sprintf("draft/%d/recorded", d.ID)); err != nil {
+				return linked, err
+			}
+			d.RecordedStatement = sid
+			if err := updateCards(ctx, q, env, d, "recorded"); err != nil {
 				return linked, err
 			}
 		}

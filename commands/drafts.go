@@ -652,6 +652,9 @@ func ApplyDraftEdit(r *Request, d *store.Draft, change func(*store.Draft) error)
 		if err := postInApprovalThreads(r.Ctx, r.Q, r.Env, d, chat.Text(msg), fmt.Sprintf("draft/%d/edited/%d", d.ID, d.Revision)); err != nil {
 			return err
 		}
+		if err := updateCards(r.Ctx, r.Q, r.Env, d, fmt.Sprintf("edited/%d", d.Revision)); err != nil {
+			return err
+		}
 	}
 	if err := r.audit("draft:edited", d, map[string]any{"voided": voided, "previous_state": prevState}); err != nil {
 		return err
@@ -751,6 +754,9 @@ func runWithdraw(r *Request) error {
 	d.State = store.DraftWithdrawn
 	if err := postInApprovalThreads(r.Ctx, r.Q, r.Env, d, chat.Text(fmt.Sprintf("🗑 %s was withdrawn; its approval request no longer counts.", DraftLabel(d.ID))),
 		fmt.Sprintf("draft/%d/withdrawn", d.ID)); err != nil {
+		return err
+	}
+	if err := updateCards(r.Ctx, r.Q, r.Env, d, "withdrawn"); err != nil {
 		return err
 	}
 	if err := r.audit("draft:withdrawn", d, nil); err != nil {
@@ -873,13 +879,14 @@ func (r *Request) approvalRequestDoc(dir rules.Directory, d *store.Draft, approv
 		who = append(who, chat.T(fmt.Sprintf(" (%s %s)", strings.ToUpper(a.Role), a.Group)))
 	}
 	blocks := []chat.Block{
+		chat.P(chat.B("⏳ Status: waiting"), chat.T(fmt.Sprintf(" for an approval for %s.", dir.Display(d.FromGroups)))),
 		chat.P(chat.T("🗳 Approval requested for outgoing statement "), chat.B(fmt.Sprintf("%s (revision %d)", DraftLabel(d.ID), d.Revision)),
 			chat.T(": "), chat.T(d.Subject)),
 		draftFields(dir, d),
 	}
 	if len(informed) > 0 {
-		blocks = append(blocks[:1], append([]chat.Block{chat.P(chat.T(fmt.Sprintf("This informs %s before the statement is sent (4053bis §4.2).",
-			dir.Display(informed))))}, blocks[1:]...)...)
+		blocks = append(blocks[:2], append([]chat.Block{chat.P(chat.T(fmt.Sprintf("This informs %s before the statement is sent (4053bis §4.2).",
+			dir.Display(informed))))}, blocks[2:]...)...)
 	}
 	if len(uninformed) > 0 {
 		blocks = append(blocks, chat.P(chat.T(fmt.Sprintf("⚠ No room the bot is in follows %s, so this request does not inform it (4053bis §4.2).",

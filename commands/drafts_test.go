@@ -572,3 +572,62 @@ The body.`)
 		t.Fatalf("the AD of both groups' area did not approve D2: %s", d.State)
 	}
 }
+
+// The approval request is a live card: every outcome queues an edit of the
+// request message that says where the draft stands.
+func TestApprovalRequestIsALiveCard(t *testing.T) {
+	ctx := context.Background()
+	b := newDraftBench(t)
+	b.run(benchChair, `/liaison draft to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject="Models" consensus="WG consensus"
+The body.`)
+	b.run(benchChair, "/liaison submit D1")
+	var reqID int64
+	if err := b.st.Pool.QueryRow(ctx, `SELECT id FROM outbox WHERE kind = 'approval' LIMIT 1`).Scan(&reqID); err != nil {
+		t.Fatal(err)
+	}
+	cards := func() []string {
+		t.Helper()
+		rows, err := b.st.Pool.Query(ctx, `SELECT payload FROM outbox WHERE kind = 'edit' AND edit_of = $1 ORDER BY id`, reqID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var raw []byte
+			var msg chat.Outgoing
+			if err := rows.Scan(&raw); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(raw, &msg); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, msg.Body.Plain())
+		}
+		return out
+	}
+	last := func() string {
+		c := cards()
+		if len(c) == 0 {
+			t.Fatal("no card edit")
+		}
+		return c[len(c)-1]
+	}
+	b.run(benchAD, "/liaison reject D1 the deadline is too short")
+	wantIn(t, last(), "❌ Status: returned to the author by Adam AD (AD rtg) on ", ": the deadline is too short", "Approval requested for outgoing statement D1")
+	if n := strings.Count(last(), "Status:"); n != 1 {
+		t.Errorf("the card has %d status lines:\n%s", n, last())
+	}
+	b.run(benchChair, `/liaison edit D1 subject="Models, v2"`)
+	wantIn(t, last(), "⛔ Status: void", "now revision 2")
+	b.run(benchChair, "/liaison submit D1")
+	var req2 int64
+	if err := b.st.Pool.QueryRow(ctx, `SELECT id FROM outbox WHERE kind = 'approval' ORDER BY id DESC LIMIT 1`).Scan(&req2); err != nil {
+		t.Fatal(err)
+	}
+	reqID = req2
+	b.run(benchAD, "/liaison approve D1")
+	wantIn(t, last(), "✅ Status: approved by Adam AD (AD rtg) on ", "Next: the author enters it in the Datatracker")
+	b.run(benchChair, "/liaison withdraw D1")
+	wantIn(t, last(), "🗑 Status: withdrawn")
+}

@@ -18,6 +18,9 @@ const (
 	KindReminder     = "reminder"
 	KindApproval     = "approval"
 	KindNotice       = "notice"
+	// KindEdit replaces the text of the message of another outbox row
+	// (EditOf): the approval request's live card.
+	KindEdit = "edit"
 )
 
 // OutboxItem is a row of outbox: a message to send (and the reactions to
@@ -32,6 +35,8 @@ type OutboxItem struct {
 	SentID     string
 	SentThread string
 	SentAt     *time.Time
+	// EditOf is the outbox row whose message this one edits (KindEdit).
+	EditOf int64
 }
 
 // Enqueue adds a message unless one with the same txn key exists. It
@@ -58,12 +63,12 @@ func (q Q) Enqueue(ctx context.Context, platform, kind string, msg chat.Outgoing
 	return id, err
 }
 
-const outboxColumns = `id, platform, kind, payload, react, attempts, coalesce(sent_id, ''), coalesce(sent_thread, ''), sent_at`
+const outboxColumns = `id, platform, kind, payload, react, attempts, coalesce(sent_id, ''), coalesce(sent_thread, ''), sent_at, coalesce(edit_of, 0)`
 
 func scanOutbox(row pgx.Row) (*OutboxItem, error) {
 	var it OutboxItem
 	var payload []byte
-	if err := row.Scan(&it.ID, &it.Platform, &it.Kind, &payload, &it.React, &it.Attempts, &it.SentID, &it.SentThread, &it.SentAt); err != nil {
+	if err := row.Scan(&it.ID, &it.Platform, &it.Kind, &payload, &it.React, &it.Attempts, &it.SentID, &it.SentThread, &it.SentAt, &it.EditOf); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal(payload, &it.Msg); err != nil {
@@ -97,6 +102,18 @@ func (q Q) ClaimOutbox(ctx context.Context, platform string, now time.Time) (*Ou
 	return it, err
 }
 
+// EnqueueEdit queues an edit of the message of outbox row target (in room)
+// to body, unless one with the same txn key exists.
+func (q Q) EnqueueEdit(ctx context.Context, platform string, target int64, room string, body chat.Doc, txnKey string) error {
+	payload, err := json.Marshal(chat.Outgoing{Room: room, Body: body, Notice: true, TxnKey: txnKey})
+	if err != nil {
+		return err
+	}
+	_, err = q.db.Exec(ctx, `INSERT INTO outbox (platform, txn_key, kind, room, payload, react, edit_of)
+		VALUES ($1, $2, $3, $4, $5, '{}', $6) ON CONFLICT (platform, txn_key) DO NOTHING`, platform, txnKey, KindEdit, room, payload, target)
+	return err
+}
+
 // MarkSent records where the message landed (and forgets the started
 // attempt, see NoteSendStarted).
 func (q Q) MarkSent(ctx context.Context, id int64, sent chat.Sent) error {
@@ -104,7 +121,7 @@ func (q Q) MarkSent(ctx context.Context, id int64, sent chat.Sent) error {
 		return err
 	}
 	_, err := q.db.Exec(ctx, `
-		UPDATE outbox SET sent_at = now(), sent_id = $2, sent_thread = $3, attempts = attempts + 1,
+		UPDATE outbox SET sent_at = now(), sent_id = NULLIF($2, ''), sent_thread = $3, attempts = attempts + 1,
 			reacted_at = CASE WHEN cardinality(react) = 0 THEN now() ELSE NULL END
 		WHERE id = $1`, id, sent.ID, sent.Thread)
 	return err
