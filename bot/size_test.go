@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"maunium.net/go/mautrix/event"
+	"maunium.net/go/mautrix/id"
 
 	"github.com/liaisonbot/liaisonbot/internal/store"
+	"github.com/liaisonbot/liaisonbot/internal/testenv"
 )
 
 // A 30 KB draft body through a real Dendrite: every answer reaches the
@@ -81,7 +83,32 @@ Both groups agree.`)
 	if d := w.draft(t, 1); d.State != store.DraftSubmitted {
 		t.Fatalf("the RTG AD alone made the joint draft %s", d.State)
 	}
+	// The request's card (its latest m.replace) shows the state.
+	waitCard(t, w, req, "⏳ Status: waiting for an approval for lamps; approved so far by ")
 	react(t, w.OtherAD, w.WGRoom, req, "✅")
 	w.waitState(t, 1, store.DraftApproved, 1)
 	w.waitNotice(t, w.WGRoom, "liaison/add/outgoing", 1)
+	waitCard(t, w, req, "✅ Status: approved by ")
+	say(t, w.Chair, w.WGRoom, `!liaison edit D1 subject="Joint, v2"`)
+	waitCard(t, w, req, "⛔ Status: void")
+}
+
+// waitCard waits until the latest edit of the bot's message req, read
+// back from the room as another user sees it, starts with prefix.
+func waitCard(t *testing.T, w *approvalWorld, req id.EventID, prefix string) {
+	t.Helper()
+	last := ""
+	testenv.Eventually(t, 30*time.Second, func() bool {
+		last = ""
+		for _, evt := range timeline(t, w.AD, w.WGRoom) {
+			if evt.Sender != w.Bot.ID || evt.Type != event.EventMessage {
+				continue
+			}
+			m := evt.Content.AsMessage()
+			if m.RelatesTo != nil && m.RelatesTo.Type == event.RelReplace && m.RelatesTo.EventID == req && m.NewContent != nil {
+				last = m.NewContent.Body
+			}
+		}
+		return strings.HasPrefix(last, prefix)
+	}, "the card never read %q; last edit: %.200q", prefix, last)
 }
