@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -347,6 +348,9 @@ func (b *Bot) SendNext(parent context.Context) (bool, error) {
 		}
 		did = true
 		log := b.Log.With().Int64("outbox_id", it.ID).Str("kind", it.Kind).Str("room", it.Msg.Room).Logger()
+		if it.EditOf != 0 {
+			return b.sendEdit(ctx, q, it, log)
+		}
 		sentID := it.SentID
 		if it.SentAt == nil {
 			sent, err := b.send(ctx, it, log)
@@ -362,6 +366,14 @@ func (b *Bot) SendNext(parent context.Context) (bool, error) {
 				metrics.SendRetries.Inc()
 			}
 			log.Debug().Str("sent_id", sent.ID).Msg("sent")
+			if len(it.React) > 0 {
+				// Commit where the message landed before adding the bot's
+				// own reactions (two more requests): a person's ✅ given
+				// meanwhile must find the approval request it answers.
+				// The next claim adds the reactions.
+				nudge(b.sendWake)
+				return nil
+			}
 		}
 		if len(it.React) > 0 {
 			for _, key := range it.React {
@@ -374,6 +386,27 @@ func (b *Bot) SendNext(parent context.Context) (bool, error) {
 		return nil
 	})
 	return did, err
+}
+
+// sendEdit replaces the text of the message of the row it.EditOf (the
+// room's queue sent that row first). Editing is idempotent: a retry after a
+// crash edits to the same text again.
+func (b *Bot) sendEdit(ctx context.Context, q store.Q, it *store.OutboxItem, log zerolog.Logger) error {
+	target, err := q.OutboxByID(ctx, it.EditOf)
+	if err != nil {
+		return err
+	}
+	if target == nil || target.SentID == "" {
+		// Nothing was posted to edit (given up, or a transport that has no
+		// message IDs): the edit has nothing to do.
+		log.Warn().Int64("edit_of", it.EditOf).Msg("edit of a message that was not posted; skipped")
+		return q.MarkOutboxFailed(ctx, it.ID, "the message to edit was not posted")
+	}
+	if err := b.Chat.Edit(ctx, target.Msg.Room, target.SentID, it.Msg.Body, it.Msg.TxnKey); err != nil {
+		return b.sendFailed(ctx, q, it, log, err)
+	}
+	metrics.Sent.WithLabelValues(it.Kind).Inc()
+	return q.MarkSent(ctx, it.ID, chat.Sent{Room: target.Msg.Room})
 }
 
 // send posts an outbox item. On a transport that can look for a message it
@@ -407,9 +440,55 @@ func (b *Bot) sendFailed(ctx context.Context, q store.Q, it *store.OutboxItem, l
 		return ctx.Err()
 	}
 	metrics.SendErrors.Inc()
+	if errors.Is(err, chat.ErrRejected) && it.Attempts+1 >= maxRejections {
+		return b.giveUp(ctx, q, it, log, err)
+	}
 	delay := backoff(it.Attempts)
 	log.Warn().Err(err).Int("attempt", it.Attempts+1).Dur("retry_in", delay).Msg("send failed")
 	return q.MarkSendFailed(ctx, it.ID, err.Error(), b.Now().Add(delay))
+}
+
+// maxRejections is how many times the chat server may refuse a message for
+// good (chat.ErrRejected) before the bot gives it up: a refusal can follow
+// a moment's state (a room the bot was just invited to), but a message
+// too large or malformed is refused every time.
+const maxRejections = 4
+
+// giveUp marks a refused message failed and tells the room it was meant
+// for (the person whose command caused it is there), unless the message
+// was itself such a notice.
+func (b *Bot) giveUp(ctx context.Context, q store.Q, it *store.OutboxItem, log zerolog.Logger, err error) error {
+	metrics.SendFailed.WithLabelValues(it.Kind).Inc()
+	log.Error().Err(err).Int("attempts", it.Attempts+1).Msg("the chat server refused the message; giving it up")
+	if err := q.MarkOutboxFailed(ctx, it.ID, err.Error()); err != nil {
+		return err
+	}
+	if strings.HasPrefix(it.Msg.TxnKey, failedKeyPrefix) || it.Kind == store.KindEdit {
+		// An edit refused (e.g. past Zulip's edit time limit) loses
+		// nothing: the thread below the message has every outcome.
+		return nil
+	}
+	doc := chat.NewDoc(chat.P(chat.T("⚠ A message of the bot could not be posted here: the chat server refused it (" +
+		reason(err) + "). It is not retried. Try a shorter text or ask the bot's operator; the log has the details.")))
+	_, qerr := q.Enqueue(ctx, it.Platform, store.KindNotice, chat.Outgoing{Room: it.Msg.Room, Thread: it.Msg.Thread,
+		Body: doc, Notice: true, TxnKey: failedKeyPrefix + it.Msg.TxnKey})
+	return qerr
+}
+
+// failedKeyPrefix starts the key of a notice about a message given up.
+const failedKeyPrefix = "failed/"
+
+// reason is what the server said (e.g. "M_TOO_LARGE (HTTP 413): event too
+// large"), without the bot's own context, kept short.
+func reason(err error) string {
+	s := err.Error()
+	if _, after, ok := strings.Cut(s, chat.ErrRejected.Error()+": "); ok {
+		s = after
+	}
+	if r := []rune(s); len(r) > 160 {
+		s = string(r[:160]) + "…"
+	}
+	return s
 }
 
 // sendGrace bounds how long an in-flight send may take to finish after

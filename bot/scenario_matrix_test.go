@@ -89,13 +89,26 @@ func (w *matrixScenarioWorld) BotMessages(t *testing.T, room scRoom) []scMsg {
 			}
 		}
 	}
+	// A person sees an edited message with its latest text (m.replace).
+	edited := map[id.EventID]string{}
+	for _, evt := range evts {
+		if evt.Sender != w.Bot.ID || evt.Type != event.EventMessage {
+			continue
+		}
+		if m := evt.Content.AsMessage(); m != nil && m.RelatesTo != nil && m.RelatesTo.Type == event.RelReplace && m.NewContent != nil {
+			edited[m.RelatesTo.EventID] = m.NewContent.Body
+		}
+	}
 	for _, evt := range evts {
 		if evt.Sender != w.Bot.ID || evt.Type != event.EventMessage {
 			continue
 		}
 		msg := evt.Content.AsMessage()
-		if msg == nil {
+		if msg == nil || (msg.RelatesTo != nil && msg.RelatesTo.Type == event.RelReplace) {
 			continue
+		}
+		if text, ok := edited[evt.ID]; ok {
+			msg.Body = text
 		}
 		thread := evt.ID.String()
 		if parent := msg.RelatesTo.GetThreadParent(); parent != "" {

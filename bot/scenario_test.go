@@ -101,6 +101,7 @@ func TestScenarios(t *testing.T) {
 		{"draft_submit_approve", scenarioDraftSubmitApprove},
 		{"reminder", scenarioReminder},
 		{"overdue", scenarioOverdue},
+		{"huge_draft", scenarioHugeDraft},
 	}
 	for _, p := range scenarioPlatforms() {
 		t.Run(p.name, func(t *testing.T) {
@@ -303,6 +304,10 @@ func scenarioDraftSubmitApprove(s *scenario) {
 	if n := len(s.find(scWG, has("liaison/add/outgoing"))); n != 1 {
 		t.Errorf("hand-off posted %d times in the WG room, want once", n)
 	}
+	// The request itself is a live card: edited to say who approved.
+	s.waitFor(scWG, "the request's card showing the approval", func(m scMsg) bool {
+		return m.ID == req.ID && has("Status: approved", "AD rtg")(m)
+	})
 }
 
 // scenarioReminder: a For Action statement due in 20 days is announced;
@@ -382,4 +387,48 @@ We ask SG15 to review RFC 8795 and tell us whether its identities match G.7711.1
 		return false
 	}, "the bot did not put ✅ and ❌ on the approval request")
 	return req
+}
+
+// scenarioHugeDraft: a draft with a 30 KB body. Every answer reaches the
+// room within the platform's limit (nothing cut or truncated by the
+// server), the whole body comes in parts, the approval request is posted,
+// and no message is retried or given up.
+func scenarioHugeDraft(s *scenario) {
+	t := s.t
+	s.start()
+	var body strings.Builder
+	for i := 0; body.Len() < 30000; i++ {
+		fmt.Fprintf(&body, "Paragraph %d: the working group discussed the optical models at length.\n", i)
+	}
+	s.w.Say(t, scChair, scWG, `!liaison draft to=itu-t-sg-15 to_contact=sg15-reply@example.org purpose=info subject="Long" consensus="WG consensus"
+`+body.String())
+	s.waitFor(scWG, "the draft", has("New draft", "D1", "/liaison show D1 full"))
+	// Zulip itself truncates a message beyond 10,000 characters, the
+	// chair's too: the draft holds what the server delivered.
+	d := s.draft(1)
+	lines := strings.Split(strings.TrimSpace(d.Body), "\n")
+	end := lines[len(lines)-1]
+	s.w.Say(t, scChair, scWG, "!liaison show D1 full")
+	first := s.waitFor(scWG, "the first part of the body", has("Body of D1 (revision 1), part 1 of"))
+	n := regexp.MustCompile(`part 1 of (\d+)`).FindStringSubmatch(first.Text)[1]
+	last := s.waitFor(scWG, "the last part of the body", has(fmt.Sprintf("part %s of %s", n, n)))
+	if !strings.Contains(last.Text, end) {
+		t.Errorf("the last part lacks the body's end %q:\n%.300s", end, last.Text)
+	}
+	s.w.Say(t, scChair, scWG, "!liaison submit D1")
+	s.waitFor(scWG, "the approval request", has("Approval requested for outgoing statement", "D1"))
+	settle()
+	for _, m := range s.find(scWG, func(scMsg) bool { return true }) {
+		if strings.Contains(m.Text, "[message truncated]") || strings.Contains(m.Text, "This message was cut") {
+			t.Errorf("a message was cut: %.200s", m.Text)
+		}
+	}
+	var retried, failed int
+	if err := s.bot.Bot.Store.Pool.QueryRow(context.Background(),
+		`SELECT count(*) FILTER (WHERE attempts > 1), count(*) FILTER (WHERE failed_at IS NOT NULL) FROM outbox`).Scan(&retried, &failed); err != nil {
+		t.Fatal(err)
+	}
+	if retried != 0 || failed != 0 {
+		t.Errorf("%d messages retried, %d given up", retried, failed)
+	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/liaisonbot/liaisonbot/internal/chat"
 	"github.com/liaisonbot/liaisonbot/internal/metrics"
@@ -54,9 +56,6 @@ func (a *Approvals) HandleReaction(ctx context.Context, q store.Q, evt chat.Even
 		decision = "approve"
 	case chat.KeyReject:
 		decision = "reject"
-	default:
-		// Any other emoji is an ordinary reaction: audited, nothing said.
-		return auditReaction("ignored", "not ✅ or ❌")
 	}
 	dir, err := LoadDirectory(ctx, q)
 	if err != nil {
@@ -64,6 +63,15 @@ func (a *Approvals) HandleReaction(ctx context.Context, q store.Q, evt chat.Even
 	}
 	why := ""
 	switch {
+	case decision == "":
+		// Any other emoji is an ordinary reaction, audited; only an
+		// approver who may still decide is told what counts (a 👍 or ✔️
+		// from them is most likely meant as an approval).
+		if d.State != store.DraftSubmitted || req.Revision != d.Revision || evt.Sender.Email == "" ||
+			!rules.CanApprove(dir, evt.Sender.Email, d.FromGroups, a.Env.overrides()) {
+			return auditReaction("ignored", "not ✅ or ❌")
+		}
+		why = "only ✅ approves (and ❌ returns the draft to its author); react with ✅ if you approve " + DraftLabel(d.ID) + "."
 	case d.State != store.DraftSubmitted || req.Revision != d.Revision:
 		why = fmt.Sprintf("%s is %s (revision %d); this request was for revision %d, so reactions on it no longer count.", DraftLabel(d.ID), d.State, d.Revision, req.Revision)
 	case evt.Sender.Email == "":
@@ -130,6 +138,10 @@ func (a *Approvals) removed(ctx context.Context, q store.Q, evt chat.Event) erro
 		}
 		msg = fmt.Sprintf("↩ %s withdrew the %s of %s (revision %d); it is waiting for approval again. Do not enter it in the Datatracker.",
 			orStr(evt.Sender.DisplayName, evt.Sender.ID), verb, DraftLabel(d.ID), d.Revision)
+	} else if ap.Decision == "approve" && d.State == store.DraftSubmitted {
+		// A joint statement's approval for some of its groups (§4.1).
+		msg = fmt.Sprintf("↩ %s withdrew their approval of %s (revision %d) for part of its From groups; it still needs an approval for each.",
+			orStr(evt.Sender.DisplayName, evt.Sender.ID), DraftLabel(d.ID), d.Revision)
 	}
 	if err := audit("withdrawn"); err != nil {
 		return err
@@ -137,7 +149,10 @@ func (a *Approvals) removed(ctx context.Context, q store.Q, evt chat.Event) erro
 	if msg == "" {
 		return nil
 	}
-	return postInApprovalThreads(ctx, q, a.Env, d, chat.Text(msg), fmt.Sprintf("draft/%d/withdrawn-approval/%d", d.ID, ap.ID))
+	if err := postInApprovalThreads(ctx, q, a.Env, d, chat.Text(msg), fmt.Sprintf("draft/%d/withdrawn-approval/%d", d.ID, ap.ID)); err != nil {
+		return err
+	}
+	return updateCards(ctx, q, a.Env, d, fmt.Sprintf("withdrawn/%d", ap.ID))
 }
 
 // Resync implements Resyncer. After the transport lost reaction events
@@ -224,6 +239,31 @@ func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who
 	if err := q.AddApproval(ctx, ap); err != nil {
 		return err
 	}
+	dir, err := LoadDirectory(ctx, q)
+	if err != nil {
+		return err
+	}
+	if decision == "approve" {
+		// A joint statement needs an approval for each From group (§4.1).
+		missing, covered, err := awaiting(ctx, q, env, dir, d, who.Email)
+		if err != nil {
+			return err
+		}
+		if len(missing) > 0 {
+			if err := q.AddAudit(ctx, store.Audit{Platform: env.Platform, Actor: who.ID, ActorEmail: who.Email,
+				Action: "draft:approved_for", Result: "ok",
+				Detail: map[string]any{"draft": d.ID, "revision": d.Revision, "for": covered, "awaiting": missing, "reaction_id": reactionID}}); err != nil {
+				return err
+			}
+			doc := chat.NewDoc(chat.P(chat.T(fmt.Sprintf("✅ %s approved %s (revision %d) for %s. ", orStr(who.DisplayName, who.ID),
+				DraftLabel(d.ID), d.Revision, dir.Display(covered)))))
+			doc.Add(awaitingBlock(env, dir, d, missing))
+			if err := postInApprovalThreads(ctx, q, env, d, doc, fmt.Sprintf("draft/%d/approve-for/%d/%d", d.ID, d.Revision, ap.ID)); err != nil {
+				return err
+			}
+			return updateCards(ctx, q, env, d, fmt.Sprintf("decision/%d", ap.ID))
+		}
+	}
 	state := store.DraftApproved
 	if decision == "reject" {
 		state = store.DraftRejected
@@ -231,7 +271,7 @@ func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who
 	if err := q.SetDraftState(ctx, d.ID, state, who.ID, reason); err != nil {
 		return err
 	}
-	d.State = state
+	d.State, d.DecidedBy, d.RejectReason = state, who.ID, reason
 	if err := q.AddAudit(ctx, store.Audit{Platform: env.Platform, Actor: who.ID, ActorEmail: who.Email,
 		Action: "draft:" + map[string]string{"approve": "approved", "reject": "rejected"}[decision], Result: "ok",
 		Detail: map[string]any{"draft": d.ID, "revision": d.Revision, "state": d.State, "reason": reason, "reaction_id": reactionID}}); err != nil {
@@ -251,19 +291,62 @@ func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who
 		if d.SubmittedAt != nil {
 			metrics.ApprovalLatency.Observe(env.Now().Sub(*d.SubmittedAt).Seconds())
 		}
-		dir, err := LoadDirectory(ctx, q)
-		if err != nil {
-			return err
-		}
-		doc = handoffDoc(dir, d, author, name)
+		doc = handoffDoc(dir, d, author, name, env.datatrackerURL()+outgoingFormPath)
 	}
-	return postInApprovalThreads(ctx, q, env, d, doc, fmt.Sprintf("draft/%d/%s/%d", d.ID, decision, d.Revision))
+	// The key names the decision itself: an approval given again after a
+	// withdrawal is a new decision and is said again.
+	if err := postInApprovalThreads(ctx, q, env, d, doc, fmt.Sprintf("draft/%d/%s/%d/%d", d.ID, decision, d.Revision, ap.ID)); err != nil {
+		return err
+	}
+	return updateCards(ctx, q, env, d, fmt.Sprintf("decision/%d", ap.ID))
+}
+
+// awaiting works out, from the standing approvals of the draft's current
+// revision, which From groups still need an approval (§4.1) and which the
+// approver email covers.
+func awaiting(ctx context.Context, q store.Q, env *Env, dir rules.Directory, d *store.Draft, email string) (missing, covered []string, err error) {
+	aps, err := q.ActiveApprovals(ctx, d.ID, d.Revision)
+	if err != nil {
+		return nil, nil, err
+	}
+	var by []string
+	for _, a := range aps {
+		if a.Decision == "approve" {
+			by = append(by, a.ApproverEmail)
+		}
+	}
+	missing = rules.AwaitingApproval(dir, d.FromGroups, env.overrides(), by)
+	if email != "" {
+		all := rules.AwaitingApproval(dir, d.FromGroups, env.overrides(), nil)
+		notByThem := rules.AwaitingApproval(dir, d.FromGroups, env.overrides(), []string{email})
+		for _, g := range all {
+			if !slices.Contains(notByThem, g) {
+				covered = append(covered, g)
+			}
+		}
+	}
+	return missing, covered, nil
+}
+
+// awaitingBlock names the From groups still waiting for an approval, and
+// mentions their approvers: they must act.
+func awaitingBlock(env *Env, dir rules.Directory, d *store.Draft, missing []string) chat.Block {
+	spans := []chat.Span{chat.T(fmt.Sprintf("Still waiting for an approval for %s (4053bis §4.1: each group's own approvers) from ", dir.Display(missing)))}
+	list, _ := rules.Approvers(dir, missing, env.overrides())
+	ids := env.Identities()
+	for i, a := range list {
+		if i > 0 {
+			spans = append(spans, chat.T(", "))
+		}
+		spans = append(spans, ids.Person(store.Role{Email: a.Email, PersonName: a.Person}, true))
+	}
+	return chat.P(append(spans, chat.T("."))...)
 }
 
 // handoffDoc is the complete field set, ready to paste into the
 // Datatracker's outgoing form (every sent statement is recorded there,
 // 4053bis §3).
-func handoffDoc(dir rules.Directory, d *store.Draft, author chat.Span, approver string) chat.Doc {
+func handoffDoc(dir rules.Directory, d *store.Draft, author chat.Span, approver, form string) chat.Doc {
 	// A reply's Send-To is the other body's Send-Reply-To; the form has
 	// one field for where the statement goes ("To contacts").
 	toContacts := d.ToContact
@@ -286,13 +369,18 @@ func handoffDoc(dir rules.Directory, d *store.Draft, author chat.Span, approver 
 	line("Title", d.Subject)
 	line("Attachments", strings.Join(d.Attachments, ", "))
 	b.WriteString("Body:\n")
-	b.WriteString(d.Body)
+	if utf8.RuneCountInString(d.Body) > bodyPreview {
+		// Too long for one message: the chair pastes it from the parts.
+		fmt.Fprintf(&b, "(%d characters: paste it from /liaison show %s full)", utf8.RuneCountInString(d.Body), DraftLabel(d.ID))
+	} else {
+		b.WriteString(d.Body)
+	}
 	if c := strings.TrimSpace(d.Consensus); c != "" && !strings.Contains(strings.ToLower(d.Body), strings.ToLower(c)) {
 		b.WriteString("\n\nThis statement represents: " + c + ".")
 	}
 	return chat.NewDoc(
 		chat.P(chat.T("✅ "), author, chat.T(fmt.Sprintf(": %s approved %s (revision %d). Enter it in the Datatracker so it is recorded and sent (4053bis §3): ",
-			approver, DraftLabel(d.ID), d.Revision)), chat.L(DatatrackerOutgoingForm, DatatrackerOutgoingForm)),
+			approver, DraftLabel(d.ID), d.Revision)), chat.L(form, form)),
 		chat.Pre(b.String()),
 		chat.P(chat.T("The bot watches the Datatracker and links this draft when the statement appears.")),
 	)
@@ -371,6 +459,10 @@ func RecordApprovedDrafts(ctx context.Context, q store.Q, env *Env) (int, error)
 			}
 			if err := postInApprovalThreads(ctx, q, env, d, chat.Text(fmt.Sprintf("📚 %s is recorded in the Datatracker as LS %d. Details: /liaison show %d", DraftLabel(d.ID), sid, sid)),
 				fmt.Sprintf("draft/%d/recorded", d.ID)); err != nil {
+				return linked, err
+			}
+			d.RecordedStatement = sid
+			if err := updateCards(ctx, q, env, d, "recorded"); err != nil {
 				return linked, err
 			}
 		}

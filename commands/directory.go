@@ -30,7 +30,7 @@ func LoadDirectory(ctx context.Context, q store.Q) (rules.Directory, error) {
 	}
 	groups := make([]rules.Group, 0, len(gs))
 	for _, g := range gs {
-		groups = append(groups, rules.Group{Acronym: g.Acronym, Type: rules.GroupType(g.Type), Parent: acr[g.ParentID], Name: g.Name})
+		groups = append(groups, rules.Group{Acronym: g.Acronym, Type: rules.GroupType(g.Type), Parent: acr[g.ParentID], Name: g.Name, State: g.State})
 	}
 	rs, err := q.AllRoles(ctx)
 	if err != nil {

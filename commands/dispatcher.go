@@ -10,6 +10,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -310,17 +312,7 @@ func (d *Dispatcher) unknown(verb string) chat.Doc {
 // closest finds the verb nearest to s by edit distance (at most 3), or by
 // prefix.
 func (d *Dispatcher) closest(s string) string {
-	best, bestDist := "", 4
-	for name := range d.byName {
-		dist := editDistance(s, name)
-		if strings.HasPrefix(name, s) && len(s) >= 2 {
-			dist = min(dist, 1)
-		}
-		if dist < bestDist || (dist == bestDist && name < best) {
-			best, bestDist = name, dist
-		}
-	}
-	return best
+	return nearest(s, slices.Collect(maps.Keys(d.byName)), 4)
 }
 
 func editDistance(a, b string) int {

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,8 +17,9 @@ import (
 // and approved per §4.1. A draft is numbered D<n> so it is never confused
 // with a Datatracker statement number.
 
-// DatatrackerOutgoingForm is where an approved statement is entered.
-const DatatrackerOutgoingForm = "https://datatracker.ietf.org/liaison/add/outgoing/"
+// outgoingFormPath is where, under datatracker.url, an approved statement
+// is entered.
+const outgoingFormPath = "/liaison/add/outgoing/"
 
 const fieldsHelp = "Fields (key=value, quote values with spaces): from, to, to_contact, send_to, from_contact, send_reply_to, " +
 	"purpose (info, action, response), deadline (YYYY-MM-DD), subject, attachments (comma-separated file names or URLs), " +
@@ -66,14 +68,17 @@ func DraftVerbs() []*Verb {
 			Summary: "ask the approvers to approve a draft",
 			Help: "Checks the draft (4053bis §2, §4.2, §4.3), works out who may approve it (§4.1: a WG's responsible AD and the ADs of its " +
 				"area; an area's ADs; the IETF Chair for ietf/iesg; the IAB Chair for iab), and posts the approval request in the group's room " +
-				"(informing the group before transmission, §4.2) and the approvals room. An approver approves by reacting ✅ (or ❌ to return it).",
+				"(informing the group before transmission, §4.2) and the approvals room. An approver approves by reacting ✅ (or ❌ to return it). " +
+				"A joint statement needs an approval for each From group from that group's own approvers; one person who approves for " +
+				"several of them covers them all. (The Datatracker instead waits for one person who may approve for every group at once.)",
 			Run: runSubmit,
 		},
 		{
 			Name: "approve", Args: "<draft>",
 			Summary: "approve a submitted draft (text alternative to ✅)",
-			Help:    "Approves the submitted revision of a draft; only its approvers may (4053bis §4.1).",
-			Run:     runApprove,
+			Help: "Approves the submitted revision of a draft; only its approvers may (4053bis §4.1). For a joint statement your " +
+				"approval counts for the From groups you are an approver of; the others still need theirs.",
+			Run: runApprove,
 		},
 		{
 			Name: "reject", Args: "<draft> <reason>",
@@ -123,11 +128,33 @@ func (r *Request) requireSubmitter(dir rules.Directory, from []string, what stri
 	if err := r.requireIdentity(what); err != nil {
 		return err
 	}
-	if rules.CanSubmit(dir, r.Event.Sender.Email, from, r.adminEmails()) {
+	missing := rules.CannotSpeakFor(dir, r.Event.Sender.Email, from, r.adminEmails())
+	if len(missing) == 0 && len(from) > 0 {
 		return nil
 	}
-	return Deniedf("Only the chairs, secretaries and ADs of %s (or liaison managers and coordinators) may %s its statements (4053bis §3.2); %s holds no such role in the Datatracker.",
-		dir.Display(from), what, r.Event.Sender.Email)
+	r.Result = "denied"
+	msg := fmt.Sprintf("Only the chairs, secretaries and ADs of a group (or liaison managers and coordinators) may %s its statements (4053bis §3.2); %s is not a chair, secretary or AD of %s in the Datatracker.",
+		what, r.Event.Sender.Email, dir.Display(missing))
+	if held := heldRoles(dir, r.Event.Sender.Email, from); held != "" {
+		msg += fmt.Sprintf(" (You are %s: drop the other groups from from=, or ask their chairs.)", held)
+	}
+	return Deniedf("%s", msg)
+}
+
+// heldRoles describes the roles email holds in the groups of from ("chair
+// of teas"), for a refusal that must not deny them.
+func heldRoles(dir rules.Directory, email string, from []string) string {
+	var held []string
+	for _, role := range dir.RolesOfPerson(email) {
+		if slices.ContainsFunc(from, func(a string) bool { return strings.EqualFold(a, role.Group) }) {
+			name := map[string]string{rules.RoleSecretary: "secretary", rules.RoleAD: "AD"}[role.Name]
+			if name == "" {
+				name = role.Name
+			}
+			held = append(held, name+" of "+role.Group)
+		}
+	}
+	return strings.Join(held, ", ")
 }
 
 // ---- field parsing ----
@@ -147,6 +174,9 @@ var fieldAliases = map[string]string{
 	"consensus": "consensus",
 	"body":      "body",
 }
+
+// draftFieldNames are the keys a draft accepts, aliases included.
+var draftFieldNames = slices.Sorted(maps.Keys(fieldAliases))
 
 func splitList(s string) []string {
 	var out []string
@@ -362,11 +392,7 @@ func (r *Request) draftDoc(dir rules.Directory, d *store.Draft, headline string)
 		chat.P(chat.T(headline+" "), chat.B(fmt.Sprintf("%s (revision %d, %s)", DraftLabel(d.ID), d.Revision, d.State)), chat.T(": "), chat.T(fieldOr(d.Subject))),
 		draftFields(dir, d),
 	}
-	if strings.TrimSpace(d.Body) != "" {
-		blocks = append(blocks, chat.P(chat.B("Body:")), chat.Quote(d.Body))
-	} else {
-		blocks = append(blocks, chat.P(chat.B("Body: "), chat.T("—")))
-	}
+	blocks = append(blocks, bodyBlocks(d.ID, d.Body)...)
 	if d.State == store.DraftRejected && d.RejectReason != "" {
 		blocks = append(blocks, chat.P(chat.B("Returned by the approver: "), chat.T(d.RejectReason)))
 	}
@@ -427,9 +453,9 @@ func runDraft(r *Request) error {
 	if err := r.requireIdentity("draft statements"); err != nil {
 		return err
 	}
-	kv, rest := KeyValues(r.Parsed.Args)
-	if len(rest) > 0 {
-		return Usagef("Unexpected %q: give fields as key=value. %s", strings.Join(rest, " "), fieldsHelp)
+	kv, err := FieldArgs(r.Parsed, r.Parsed.Args, draftFieldNames)
+	if err != nil {
+		return err
 	}
 	d := &store.Draft{
 		Platform: r.Env.Platform, Room: r.Event.Room, Thread: r.Event.Thread,
@@ -493,9 +519,9 @@ func runReply(r *Request) error {
 	if err := r.requireIdentity("draft statements"); err != nil {
 		return err
 	}
-	kv, rest := KeyValues(r.Parsed.Args[1:])
-	if len(rest) > 0 {
-		return Usagef("Unexpected %q: give fields as key=value.", strings.Join(rest, " "))
+	kv, err := FieldArgs(r.Parsed, r.Parsed.Args[1:], draftFieldNames)
+	if err != nil {
+		return err
 	}
 	s, err := r.Q.StatementByID(r.Ctx, id)
 	if err != nil {
@@ -554,9 +580,9 @@ func runEdit(r *Request) error {
 	if err != nil {
 		return err
 	}
-	kv, rest := KeyValues(r.Parsed.Args[1:])
-	if len(rest) > 0 {
-		return Usagef("Unexpected %q: give fields as key=value. %s", strings.Join(rest, " "), fieldsHelp)
+	kv, err := FieldArgs(r.Parsed, r.Parsed.Args[1:], draftFieldNames)
+	if err != nil {
+		return err
 	}
 	body := strings.TrimSpace(r.Parsed.Body)
 	if len(kv) == 0 && body == "" {
@@ -626,6 +652,9 @@ func ApplyDraftEdit(r *Request, d *store.Draft, change func(*store.Draft) error)
 		if err := postInApprovalThreads(r.Ctx, r.Q, r.Env, d, chat.Text(msg), fmt.Sprintf("draft/%d/edited/%d", d.ID, d.Revision)); err != nil {
 			return err
 		}
+		if err := updateCards(r.Ctx, r.Q, r.Env, d, fmt.Sprintf("edited/%d", d.Revision)); err != nil {
+			return err
+		}
 	}
 	if err := r.audit("draft:edited", d, map[string]any{"voided": voided, "previous_state": prevState}); err != nil {
 		return err
@@ -643,6 +672,23 @@ func runShowDraft(r *Request, arg string) error {
 		return err
 	}
 	return r.Reply(r.draftDoc(dir, d, "📝 Draft"))
+}
+
+// runShowDraftFull shows a draft's whole body, in parts that each fit in
+// a message.
+func runShowDraftFull(r *Request, arg string) error {
+	d, err := r.loadDraft(arg)
+	if err != nil {
+		return err
+	}
+	parts := bodyParts(d.Body)
+	for i, p := range parts {
+		head := fmt.Sprintf("Body of %s (revision %d), part %d of %d:", DraftLabel(d.ID), d.Revision, i+1, len(parts))
+		if err := r.Reply(chat.NewDoc(chat.P(chat.B(head)), chat.Pre(p))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func runDrafts(r *Request) error {
@@ -710,6 +756,9 @@ func runWithdraw(r *Request) error {
 		fmt.Sprintf("draft/%d/withdrawn", d.ID)); err != nil {
 		return err
 	}
+	if err := updateCards(r.Ctx, r.Q, r.Env, d, "withdrawn"); err != nil {
+		return err
+	}
 	if err := r.audit("draft:withdrawn", d, nil); err != nil {
 		return err
 	}
@@ -771,7 +820,11 @@ func runSubmit(r *Request) error {
 	for _, a := range approvers {
 		emails = append(emails, a.Email)
 	}
-	doc := r.approvalRequestDoc(dir, d, approvers, check)
+	informed, uninformed, err := r.informedGroups(d.FromGroups, rooms)
+	if err != nil {
+		return err
+	}
+	doc := r.approvalRequestDoc(dir, d, approvers, check, informed, uninformed)
 	for _, room := range rooms {
 		id, err := r.Send(store.KindApproval, chat.Outgoing{
 			Room: room, NewThread: fmt.Sprintf("%s: %s", DraftLabel(d.ID), d.Subject), Body: doc,
@@ -788,11 +841,34 @@ func runSubmit(r *Request) error {
 	if err := r.audit("draft:submitted", d, map[string]any{"approvers": emails, "rooms": rooms}); err != nil {
 		return err
 	}
-	return r.Replyf("📤 %s (revision %d) submitted; the approval request is in %d room(s).", DraftLabel(d.ID), d.Revision, len(rooms))
+	reply := chat.NewDoc(chat.P(chat.T(fmt.Sprintf("📤 %s (revision %d) submitted. The approval request is being posted in %d room(s); "+
+		"if the chat server refuses it, the room is told.", DraftLabel(d.ID), d.Revision, len(rooms)))))
+	if len(uninformed) > 0 {
+		reply.Add(chat.P(chat.T(fmt.Sprintf("⚠ No room the bot is in follows %s: inform the group yourself before the statement is sent (4053bis §4.2).",
+			dir.Display(uninformed)))))
+	}
+	return r.Reply(reply)
+}
+
+// informedGroups splits the From groups into those with a room among rooms
+// (the approval request informs them, 4053bis §4.2) and those without.
+func (r *Request) informedGroups(from, rooms []string) (informed, uninformed []string, err error) {
+	bs, err := r.Q.AllBindings(r.Ctx, r.Env.Platform)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, g := range from {
+		if slices.ContainsFunc(bs, func(b store.Binding) bool { return strings.EqualFold(b.Group, g) && slices.Contains(rooms, b.Room) }) {
+			informed = append(informed, g)
+		} else {
+			uninformed = append(uninformed, g)
+		}
+	}
+	return informed, uninformed, nil
 }
 
 // approvalRequestDoc is the message approvers react to.
-func (r *Request) approvalRequestDoc(dir rules.Directory, d *store.Draft, approvers []rules.Approver, check rules.Checklist) chat.Doc {
+func (r *Request) approvalRequestDoc(dir rules.Directory, d *store.Draft, approvers []rules.Approver, check rules.Checklist, informed, uninformed []string) chat.Doc {
 	ids := r.Env.Identities()
 	who := []chat.Span{chat.T("Approvers (4053bis §4.1): ")}
 	for i, a := range approvers {
@@ -803,12 +879,20 @@ func (r *Request) approvalRequestDoc(dir rules.Directory, d *store.Draft, approv
 		who = append(who, chat.T(fmt.Sprintf(" (%s %s)", strings.ToUpper(a.Role), a.Group)))
 	}
 	blocks := []chat.Block{
+		chat.P(chat.B("⏳ Status: waiting"), chat.T(fmt.Sprintf(" for an approval for %s.", dir.Display(d.FromGroups)))),
 		chat.P(chat.T("🗳 Approval requested for outgoing statement "), chat.B(fmt.Sprintf("%s (revision %d)", DraftLabel(d.ID), d.Revision)),
 			chat.T(": "), chat.T(d.Subject)),
-		chat.P(chat.T(fmt.Sprintf("This informs %s before the statement is sent (4053bis §4.2).", dir.Display(d.FromGroups)))),
 		draftFields(dir, d),
-		chat.P(chat.B("Body:")), chat.Quote(d.Body),
 	}
+	if len(informed) > 0 {
+		blocks = append(blocks[:2], append([]chat.Block{chat.P(chat.T(fmt.Sprintf("This informs %s before the statement is sent (4053bis §4.2).",
+			dir.Display(informed))))}, blocks[2:]...)...)
+	}
+	if len(uninformed) > 0 {
+		blocks = append(blocks, chat.P(chat.T(fmt.Sprintf("⚠ No room the bot is in follows %s, so this request does not inform it (4053bis §4.2).",
+			dir.Display(uninformed)))))
+	}
+	blocks = append(blocks, bodyBlocks(d.ID, d.Body)...)
 	if len(check.Warnings) > 0 {
 		blocks = append(blocks, checklistBlocks(check)...)
 	}

@@ -63,6 +63,8 @@ func newDraftBench(t *testing.T) *draftBench {
 		{ID: 1985, Acronym: "teas", Name: "TEAS", Type: "wg", State: "active", ParentID: 10},
 		{ID: 62, Acronym: "itu-t-sg-15", Name: "ITU-T SG 15", Type: "sdo", State: "active"},
 		{ID: 77, Acronym: "nmrg", Name: "Network Management RG", Type: "rg", State: "active"},
+		{ID: 1901, Acronym: "ccamp", Name: "CCAMP", Type: "wg", State: "active", ParentID: 10},
+		{ID: 1900, Acronym: "oldwg", Name: "A concluded WG", Type: "wg", State: "conclude", ParentID: 10},
 	}))
 	must(st.UpsertPersons(ctx, []store.Person{{ID: 1, Name: "Carla Chair"}, {ID: 2, Name: "Adam AD"}}))
 	must(st.ReplaceRoles(ctx, []store.Role{
@@ -177,8 +179,12 @@ func TestDraftValidation(t *testing.T) {
 		{"bad date", benchChair, "/liaison draft deadline=next-week", []string{"YYYY-MM-DD"}, false},
 		{"unknown field", benchChair, "/liaison draft colour=blue", []string{"Unknown field", "Usage:"}, false},
 		{"research group cannot send", benchChair, "/liaison draft from=nmrg to=itu-t-sg-15", []string{"§1"}, false},
+		{"concluded group cannot send", benchAD, "/liaison draft from=oldwg to=itu-t-sg-15", []string{"no longer active", "conclude", "§4.1"}, false},
+		{"mistyped field", benchChair, "/liaison draft subjet=x", []string{`did you mean subject?`, "Usage:"}, false},
+		{"typographic quotes", benchChair, "/liaison draft subject=\u201cTwo words\u201d to=itu-t-sg-15 subject=other", []string{"given twice", `"Two words"`}, false},
 		{"unknown identity", "", "/liaison draft to=itu-t-sg-15", []string{"may read but not draft"}, false},
-		{"no role", "someone@example.org", "/liaison draft to=itu-t-sg-15", []string{"Only the chairs"}, false},
+		{"no role", "someone@example.org", "/liaison draft to=itu-t-sg-15", []string{"Only the chairs", "is not a chair, secretary or AD of teas"}, false},
+		{"chair of one of two groups", benchChair, "/liaison draft from=teas,ccamp to=itu-t-sg-15", []string{"not a chair, secretary or AD of ccamp", "You are chair of teas"}, false},
 		{"chair drafts", benchChair, "/liaison draft to=itu-t-sg-15 purpose=action deadline=2026-12-31 subject=\"One line\"", []string{"New draft D1"}, true},
 	}
 	for _, c := range cases {
@@ -347,4 +353,281 @@ The body.`)
 			}
 		})
 	}
+}
+
+// The hand-off links the configured Datatracker's outgoing form, and the
+// field set is the text to paste: a body's "@room" stays as typed.
+func TestHandoffUsesConfiguredDatatracker(t *testing.T) {
+	b := newDraftBench(t)
+	b.run(benchChair, `/liaison draft to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject="Models" consensus="WG consensus"
+Please tell @room of SG15.`)
+	b.run(benchChair, "/liaison submit D1")
+	b.run(benchAD, "/liaison approve D1")
+	rows, err := b.st.Pool.Query(context.Background(), `SELECT payload FROM outbox ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var handoff *chat.Outgoing
+	for rows.Next() {
+		var raw []byte
+		var msg chat.Outgoing
+		if err := rows.Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, &msg); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(msg.Body.Plain(), "/liaison/add/outgoing/") {
+			handoff = &msg
+		}
+	}
+	if handoff == nil {
+		t.Fatal("no hand-off message")
+	}
+	var links, code []string
+	for _, blk := range handoff.Body.Blocks {
+		for _, sp := range blk.Spans {
+			if sp.Kind == chat.SpanLink {
+				links = append(links, sp.URL)
+			}
+			if blk.Kind == chat.BlockCode {
+				code = append(code, sp.Text)
+			}
+		}
+	}
+	if len(links) != 1 || links[0] != "https://datatracker.example/liaison/add/outgoing/" {
+		t.Errorf("hand-off links %q, want the configured Datatracker's form", links)
+	}
+	if len(code) != 1 || !strings.Contains(code[0], "Please tell @room of SG15.") || strings.Contains(code[0], "\u2060") {
+		t.Errorf("field set %q is not the text as typed", code)
+	}
+}
+
+// A 30 KB body is shown shortened in the draft, the approval request and
+// the hand-off, and whole, in parts within every platform's limit, by
+// show D1 full.
+func TestLongBodyShortenedAndInParts(t *testing.T) {
+	b := newDraftBench(t)
+	var body strings.Builder
+	for i := 0; body.Len() < 30000; i++ {
+		fmt.Fprintf(&body, "Paragraph %d: the working group discussed the optical models at length.\n", i)
+	}
+	out := b.run(benchChair, `/liaison draft to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject="Models" consensus="WG consensus"
+`+body.String())
+	wantIn(t, out, "New draft D1", "Body (the first", "/liaison show D1 full")
+	if len(out) > 8000 {
+		t.Errorf("the draft echo is %d bytes", len(out))
+	}
+	full := b.run(benchChair, "/liaison show D1 full")
+	parts := strings.Split(full, "\n---\n")
+	if len(parts) < 5 {
+		t.Fatalf("%d parts", len(parts))
+	}
+	var whole strings.Builder
+	for i, p := range parts {
+		head, text, _ := strings.Cut(p, "\n\n")
+		if !strings.HasPrefix(head, fmt.Sprintf("Body of D1 (revision 1), part %d of %d:", i+1, len(parts))) {
+			t.Errorf("part %d starts %q", i+1, head)
+		}
+		if len([]rune(text)) > bodyPart {
+			t.Errorf("part %d has %d characters", i+1, len([]rune(text)))
+		}
+		whole.WriteString(text + "\n")
+	}
+	if strings.TrimSpace(whole.String()) != strings.TrimSpace(body.String()) {
+		t.Errorf("the parts do not add up to the body")
+	}
+	out = b.run(benchChair, "/liaison submit D1")
+	wantIn(t, out, "D1")
+}
+
+// The approval request says it informs only the From groups whose room
+// gets it, and names those that have none (4053bis §4.2).
+func TestSubmitInformsOnlyGroupsWithARoom(t *testing.T) {
+	b := newDraftBench(t)
+	b.run(benchAD, `/liaison draft from=teas,ccamp to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject="Joint" consensus="WG consensus"
+The body.`)
+	out := b.run(benchAD, "/liaison submit D1")
+	wantIn(t, out, "submitted", "No room the bot is in follows ccamp")
+	var payload []byte
+	if err := b.st.Pool.QueryRow(context.Background(), `SELECT payload FROM outbox WHERE kind = 'approval' LIMIT 1`).Scan(&payload); err != nil {
+		t.Fatal(err)
+	}
+	var msg chat.Outgoing
+	if err := json.Unmarshal(payload, &msg); err != nil {
+		t.Fatal(err)
+	}
+	req := msg.Body.Plain()
+	wantIn(t, req, "This informs teas before", "No room the bot is in follows ccamp, so this request does not inform it")
+	if strings.Contains(req, "This informs teas and ccamp") || strings.Contains(req, "This informs ccamp") {
+		t.Errorf("the request claims to inform ccamp:\n%s", req)
+	}
+}
+
+// Every decision is said once, including an approval given again after a
+// withdrawal; an approver's 👍 is explained once, a participant's is not.
+func TestEveryDecisionIsSaid(t *testing.T) {
+	ctx := context.Background()
+	b := newDraftBench(t)
+	b.run(benchChair, `/liaison draft to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject="Models" consensus="WG consensus"
+The body.`)
+	b.run(benchChair, "/liaison submit D1")
+	var id int64
+	if err := b.st.Pool.QueryRow(ctx, `SELECT id FROM outbox WHERE kind = 'approval' LIMIT 1`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.st.MarkSent(ctx, id, chat.Sent{Room: benchRoom, ID: "$request"}); err != nil {
+		t.Fatal(err)
+	}
+	h := &Approvals{Env: b.d.Env}
+	ad := chat.User{ID: "ad", Email: benchAD}
+	react := func(n int, who chat.User, kind chat.EventKind, key, reactionID string) {
+		t.Helper()
+		evt := chat.Event{Platform: "console", Kind: kind, ID: fmt.Sprintf("r%d", n), Room: benchRoom, Target: "$request",
+			Key: key, ReactionID: reactionID, Sender: who}
+		if err := b.st.Tx(ctx, func(q store.Q) error { return h.HandleReaction(ctx, q, evt) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func(substr string) int {
+		t.Helper()
+		var n int
+		if err := b.st.Pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE payload::text LIKE '%' || $1 || '%'`, substr).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	react(1, ad, chat.EventReaction, "👍", "x1")
+	react(2, ad, chat.EventReaction, "✔️", "x2")
+	react(3, chat.User{ID: "someone", Email: "someone@example.org"}, chat.EventReaction, "👍", "x3")
+	if n := count("only ✅ approves"); n != 1 {
+		t.Errorf("the approver's other emoji explained %d times, want once", n)
+	}
+	if n := count("changes nothing"); n != 1 {
+		t.Errorf("%d explanations, want only the approver's", n)
+	}
+	react(4, ad, chat.EventReaction, chat.KeyApprove, "ok1")
+	react(5, ad, chat.EventReactionRemove, "", "ok1")
+	b.run(benchAD, "/liaison approve D1")
+	if n := count("/liaison/add/outgoing/"); n != 2 {
+		t.Errorf("%d hand-offs, want one for each approval", n)
+	}
+	if n := count("withdrew the approval"); n != 1 {
+		t.Errorf("%d withdrawal notices, want 1", n)
+	}
+}
+
+// A joint statement (teas in RTG, lamps in SEC) needs one approval for
+// each From group from that group's own approvers; one AD's ✅ is not
+// enough, and a person approving for both covers both (4053bis §4.1).
+func TestJointStatementNeedsEachGroup(t *testing.T) {
+	ctx := context.Background()
+	b := newDraftBench(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(b.st.UpsertGroups(ctx, []store.Group{
+		{ID: 20, Acronym: "sec", Name: "Security Area", Type: "area", State: "active", ParentID: 2},
+		{ID: 2000, Acronym: "lamps", Name: "LAMPS", Type: "wg", State: "active", ParentID: 20},
+	}))
+	must(b.st.UpsertPersons(ctx, []store.Person{{ID: 3, Name: "Sara Sec"}}))
+	must(b.st.ReplaceRoles(ctx, []store.Role{
+		{ID: 1, Name: "chair", GroupID: 1985, PersonID: 1, Email: benchChair},
+		{ID: 2, Name: "ad", GroupID: 10, PersonID: 2, Email: benchAD},
+		{ID: 3, Name: "ad", GroupID: 20, PersonID: 3, Email: "sec-ad@example.org"},
+		{ID: 4, Name: "chair", GroupID: 2000, PersonID: 1, Email: benchChair},
+	}))
+	b.run(benchChair, `/liaison draft from=teas,lamps to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject="Joint" consensus="WG consensus"
+The body.`)
+	b.run(benchChair, "/liaison submit D1")
+	b.run("sec-ad@example.org", "/liaison approve D1")
+	if d := b.draft(1); d.State != store.DraftSubmitted {
+		t.Fatalf("one security AD's approval made the joint draft %s", d.State)
+	}
+	var notice []byte
+	must(b.st.Pool.QueryRow(ctx, `SELECT payload FROM outbox WHERE txn_key LIKE 'draft/1/approve-for/%' LIMIT 1`).Scan(&notice))
+	var msg chat.Outgoing
+	must(json.Unmarshal(notice, &msg))
+	wantIn(t, msg.Body.Plain(), "approved D1 (revision 1) for lamps", "Still waiting for an approval for teas", "Adam AD")
+	// A second approval for lamps changes nothing; teas's AD completes it.
+	b.run("sec-ad@example.org", "/liaison approve D1")
+	if d := b.draft(1); d.State != store.DraftSubmitted {
+		t.Fatalf("two approvals for lamps made the draft %s", d.State)
+	}
+	b.run(benchAD, "/liaison approve D1")
+	if d := b.draft(1); d.State != store.DraftApproved {
+		t.Fatalf("after an approval for each group the draft is %s", d.State)
+	}
+
+	// The RTG AD approves for two RTG WGs with one approval.
+	b.run(benchAD, `/liaison draft from=teas,ccamp to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject="Two RTG WGs" consensus="WG consensus"
+The body.`)
+	b.run(benchAD, "/liaison submit D2")
+	b.run(benchAD, "/liaison approve D2")
+	if d := b.draft(2); d.State != store.DraftApproved {
+		t.Fatalf("the AD of both groups' area did not approve D2: %s", d.State)
+	}
+}
+
+// The approval request is a live card: every outcome queues an edit of the
+// request message that says where the draft stands.
+func TestApprovalRequestIsALiveCard(t *testing.T) {
+	ctx := context.Background()
+	b := newDraftBench(t)
+	b.run(benchChair, `/liaison draft to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject="Models" consensus="WG consensus"
+The body.`)
+	b.run(benchChair, "/liaison submit D1")
+	var reqID int64
+	if err := b.st.Pool.QueryRow(ctx, `SELECT id FROM outbox WHERE kind = 'approval' LIMIT 1`).Scan(&reqID); err != nil {
+		t.Fatal(err)
+	}
+	cards := func() []string {
+		t.Helper()
+		rows, err := b.st.Pool.Query(ctx, `SELECT payload FROM outbox WHERE kind = 'edit' AND edit_of = $1 ORDER BY id`, reqID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var raw []byte
+			var msg chat.Outgoing
+			if err := rows.Scan(&raw); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(raw, &msg); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, msg.Body.Plain())
+		}
+		return out
+	}
+	last := func() string {
+		c := cards()
+		if len(c) == 0 {
+			t.Fatal("no card edit")
+		}
+		return c[len(c)-1]
+	}
+	b.run(benchAD, "/liaison reject D1 the deadline is too short")
+	wantIn(t, last(), "❌ Status: returned to the author by Adam AD (AD rtg) on ", ": the deadline is too short", "Approval requested for outgoing statement D1")
+	if n := strings.Count(last(), "Status:"); n != 1 {
+		t.Errorf("the card has %d status lines:\n%s", n, last())
+	}
+	b.run(benchChair, `/liaison edit D1 subject="Models, v2"`)
+	wantIn(t, last(), "⛔ Status: void", "now revision 2")
+	b.run(benchChair, "/liaison submit D1")
+	var req2 int64
+	if err := b.st.Pool.QueryRow(ctx, `SELECT id FROM outbox WHERE kind = 'approval' ORDER BY id DESC LIMIT 1`).Scan(&req2); err != nil {
+		t.Fatal(err)
+	}
+	reqID = req2
+	b.run(benchAD, "/liaison approve D1")
+	wantIn(t, last(), "✅ Status: approved by Adam AD (AD rtg) on ", "Next: the author enters it in the Datatracker")
+	b.run(benchChair, "/liaison withdraw D1")
+	wantIn(t, last(), "🗑 Status: withdrawn")
 }

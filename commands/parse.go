@@ -16,8 +16,11 @@ var prefixes = []string{"/liaison", "!liaison", "//liaison"}
 type Parsed struct {
 	Verb string   // lower-case verb; "" for a bare prefix
 	Args []string // shell-style words of the first line after the verb
-	Raw  string   // the first line after the verb, as typed
+	Raw  string   // the first line after the verb, typographic quotes made ASCII
 	Body string   // the lines after the first one (e.g. a draft's body)
+	// OpenQuote is the word whose '"' is never closed, if any: verbs that
+	// take key=value fields refuse the line rather than guess (FieldArgs).
+	OpenQuote string
 }
 
 // Parse recognises a command in a message. mention is true when the
@@ -41,8 +44,9 @@ func Parse(text string, mention, direct bool) (Parsed, bool) {
 	if i := strings.IndexFunc(verb, unicode.IsSpace); i >= 0 {
 		verb, raw = verb[:i], verb[i:]
 	}
-	p := Parsed{Verb: strings.ToLower(verb), Raw: strings.TrimSpace(raw), Body: strings.Trim(body, "\n")}
+	p := Parsed{Verb: strings.ToLower(verb), Raw: normalizeQuotes(strings.TrimSpace(raw)), Body: strings.Trim(body, "\n")}
 	p.Args = SplitArgs(p.Raw)
+	p.OpenQuote = unterminatedQuote(p.Raw)
 	return p, true
 }
 

@@ -270,6 +270,16 @@ func runNoReply(r *Request) error {
 		r.Result = "not_needed"
 		return r.Replyf("LS %d is %s: no response is expected, so there is nothing to decide (4053bis §2.2).", id, render.Purpose(s.Purpose))
 	}
+	// Answered already: there is no decision not to reply left to make
+	// (an In Response statement answers it, 4053bis §2.2).
+	if answers, err := r.Q.AnsweredBy(r.Ctx, id); err != nil {
+		return err
+	} else if len(answers) > 0 {
+		r.Result = "answered"
+		doc := chat.NewDoc(chat.P(chat.T(fmt.Sprintf("LS %d is already answered by ", id)), render.Ref(r.base(), answers[0]),
+			chat.T(" (In Response, 4053bis §2.2), so no decision not to reply is recorded; its reminders have stopped.")))
+		return r.Reply(doc)
+	}
 	allowed, err := r.mayDecideNoReply(s)
 	if err != nil {
 		return err
@@ -302,7 +312,7 @@ func runNoReply(r *Request) error {
 			", "+render.Purpose(s.Purpose)+deadlineSuffix(s, r.Env.deadlineZone())+"). Decided by "+senderLabel(r.Event.Sender)+":")),
 		chat.Quote(reason))
 	var tell []chat.Span
-	if len(liaimans) > 0 {
+	if r.Env.Identities().Reachable(liaimans) {
 		tell = append(r.people(liaimans, true), chat.T(": as liaison manager of "+from+", please let the sender know informally "+
 			"(4053bis §5.1: the originating organization should always be informed; chairs' FAQ, \"Do we need to reply to all LS?\")."))
 	} else {
@@ -310,7 +320,11 @@ func runNoReply(r *Request) error {
 		if err != nil {
 			return err
 		}
-		tell = append(r.people(coords, true), chat.T(": "+from+" has no liaison manager in the Datatracker, so the IAB's liaison "+
+		why := from + " has no liaison manager in the Datatracker"
+		if len(liaimans) > 0 {
+			why = "the liaison manager of " + from + " (" + render.PeopleNames(liaimans) + ") cannot be reached in chat"
+		}
+		tell = append(r.people(coords, true), chat.T(": "+why+", so the IAB's liaison "+
 			"coordinators are asked to let the sender know (4053bis §3.1, §5.1)."))
 		if len(coords) == 0 {
 			tell = tell[1:]
@@ -324,8 +338,10 @@ func runNoReply(r *Request) error {
 	}
 	reply := chat.NewDoc(chat.P(chat.T(fmt.Sprintf("Recorded: no reply to LS %d. Its deadline reminders stop.", id))))
 	switch {
-	case told > 0 && len(liaimans) > 0:
+	case told > 0 && r.Env.Identities().Reachable(liaimans):
 		reply.Add(chat.P(chat.T("The liaison manager of " + from + " (" + render.PeopleNames(liaimans) + ") is told in the coordination room.")))
+	case told > 0 && len(liaimans) > 0:
+		reply.Add(chat.P(chat.T("The liaison manager of " + from + " cannot be reached in chat; the liaison coordinators are told in the coordination room.")))
 	case told > 0:
 		reply.Add(chat.P(chat.T(from + " has no liaison manager; the liaison coordinators are told in the coordination room.")))
 	default:
@@ -360,14 +376,9 @@ func (r *Request) tellCoordination(key string, doc chat.Doc) (int, error) {
 var receivedKeys = []string{"from", "to", "subject", "date", "ref"}
 
 func runReceived(r *Request) error {
-	kv, pos := KeyValues(r.Parsed.Args)
-	if len(pos) > 0 {
-		return Usagef("Write every field as key=value (quote values with spaces); %q is not.", pos[0])
-	}
-	for k := range kv {
-		if !slices.Contains(receivedKeys, k) {
-			return Usagef("Unknown field %q; the fields are %s.", k, strings.Join(receivedKeys, ", "))
-		}
+	kv, err := FieldArgs(r.Parsed, r.Parsed.Args, receivedKeys)
+	if err != nil {
+		return err
 	}
 	rep := store.Received{
 		Platform: r.Env.Platform, Room: r.Event.Room, Thread: r.Event.Thread,
@@ -425,12 +436,19 @@ func runReceived(r *Request) error {
 	}
 	who := liaimans
 	role := "liaison manager of " + rep.FromBody
-	if len(who) == 0 {
+	if !r.Env.Identities().Reachable(liaimans) {
+		// A liaison manager nobody can reach in chat would make a notice
+		// that notifies nobody: the coordinators are asked as well
+		// (4053bis §3.1).
 		coords, err := r.Q.RolesOn(r.Ctx, nil, []string{rules.RoleLiaisonCoordinator})
 		if err != nil {
 			return err
 		}
-		who, role = coords, "liaison coordinators"
+		if len(liaimans) == 0 {
+			who, role = coords, "liaison coordinators"
+		} else {
+			who, role = append(slices.Clone(liaimans), coords...), "liaison manager of "+rep.FromBody+" and liaison coordinators"
+		}
 	}
 	items := [][]chat.Span{
 		chat.Item(chat.B("From: "), chat.T(rep.FromBody)),

@@ -246,7 +246,10 @@ func TestReminderVerbsUsage(t *testing.T) {
 		{"/liaison received from=3gpp subject=x colour=red", `Unknown field "colour"`},
 		{"/liaison received from=3gpp subject=x date=2025-13-01", "is not a date"},
 		{"/liaison received from=3gpp subject=x date=2030-01-01", "in the future"},
-		{"/liaison received from=3gpp subject=x stray", `"stray" is not`},
+		{"/liaison received from=3gpp subject=x stray", `Unexpected "stray"`},
+		{"/liaison received from=3gpp subjet=x", `did you mean subject?`},
+		{"/liaison received from=3gpp subject=x subject=y", `given twice`},
+		{"/liaison received from=3gpp subject=\u201cunclosed", `is not closed`},
 		{"/liaison received from=3gpp subject=x to=nosuch", `No group "nosuch"`},
 	} {
 		reply, result := f.run(roomTEAS, maria, tt.cmd)
@@ -275,7 +278,10 @@ func TestNoReplyStopsRemindersAndTellsLiaisonManager(t *testing.T) {
 		stmt(20, "action", "2025-09-30", gSG15, gTEAS),
 		stmt(21, "action", "2025-09-30", g3GPP, gTEAS),
 		stmt(22, "info", "", gSG15, gTEAS),
+		stmt(23, "action", "2025-10-30", gSG15, gTEAS),
+		stmt(24, "response", "", gTEAS, gSG15),
 	}))
+	check(t, f.st.UpsertRelated(ctx, []store.Related{{ID: 1, Source: 24, Target: 23, Relationship: "refers"}}))
 	f.now = time.Date(2025, 9, 16, 17, 0, 0, 0, time.UTC)
 	rem, err := reminder.New(f.cfg, f.st, "matrix", zerolog.Nop())
 	check(t, err)
@@ -293,6 +299,7 @@ func TestNoReplyStopsRemindersAndTellsLiaisonManager(t *testing.T) {
 		{cora, "/liaison noreply 20 not our business", "denied", "Only the chairs and ADs"}, // chairs another WG
 		{maria, "/liaison noreply 99 x", "not_found", "not in the bot's mirror"},
 		{maria, "/liaison noreply 22 x", "not_needed", "no response is expected"},
+		{maria, "/liaison noreply 23 x", "answered", "LS 23 is already answered by LS 24"},
 	} {
 		reply, result := f.run(roomTEAS, tt.who, tt.cmd)
 		if result != tt.result || !strings.Contains(reply, tt.want) {
@@ -401,5 +408,34 @@ func TestReceivedIsFollowedUpUntilRecorded(t *testing.T) {
 	}
 	if k, err := rem.Tick(ctx, created.Add(30*24*time.Hour)); err != nil || k != 0 {
 		t.Fatalf("tick after matching: %d %v", k, err)
+	}
+}
+
+// A liaison manager without a chat identity cannot be notified: the
+// received notice and the noreply notice then ask the coordinators too.
+func TestUnreachableLiaisonManagerFallsBackToCoordinators(t *testing.T) {
+	f := newFixture(t)
+	f.cfg.Matrix.Identities = []config.Identity{
+		{User: "@maria:example.org", Email: "maria@example.net"},
+		{User: "@ines:example.org", Email: "ines@example.org"},
+	}
+	f.now = time.Date(2025, 9, 1, 17, 0, 0, 0, time.UTC)
+	reply, result := f.run(roomTEAS, maria, "/liaison received from=itu-t-sg-15 subject=\"LS on YANG\"")
+	if result != "ok" || !strings.Contains(reply, "liaison manager of itu-t-sg-15 and liaison coordinators") {
+		t.Fatalf("received: %s\n%s", result, reply)
+	}
+	n := f.outboxDocs("received/1/new/%", "")
+	if len(n) != 1 {
+		t.Fatalf("notices %+v", n)
+	}
+	var mentioned []string
+	for _, u := range n[0].Body.Mentions() {
+		mentioned = append(mentioned, u.ID)
+	}
+	if len(mentioned) != 1 || mentioned[0] != "@ines:example.org" {
+		t.Errorf("received notice mentions %v, want the coordinator", mentioned)
+	}
+	if !strings.Contains(n[0].Body.Plain(), "Hiroshi Tanaka") {
+		t.Errorf("the liaison manager is not named:\n%s", n[0].Body.Plain())
 	}
 }

@@ -15,10 +15,11 @@ func StatementVerbs() []*Verb {
 	return []*Verb{
 		{
 			Name:    "show",
-			Args:    "<id>|D<draft>",
+			Args:    "<id>|D<draft> [full]",
 			Summary: "show a recorded liaison statement, or a draft with its checklist",
-			Help:    "Shows the statement's fields (4053bis §2), its attachments, related statements and body, from the bot's mirror of the Datatracker.",
-			Run:     runShow,
+			Help: "Shows the statement's fields (4053bis §2), its attachments, related statements and body, from the bot's mirror of the Datatracker. " +
+				"A draft's long body is shown shortened; `show D7 full` gives the whole body in parts that fit in a message.",
+			Run: runShow,
 		},
 		{
 			Name:    "list",
@@ -44,9 +45,13 @@ func ParseID(s string) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
-func (r *Request) base() string {
-	if r.Env.Config != nil {
-		return r.Env.Config.Datatracker.URL
+func (r *Request) base() string { return r.Env.datatrackerURL() }
+
+// datatrackerURL is the configured Datatracker (datatracker.url) that
+// every link points into: a test or staging instance links to itself.
+func (e *Env) datatrackerURL() string {
+	if e.Config != nil && e.Config.Datatracker.URL != "" {
+		return strings.TrimRight(e.Config.Datatracker.URL, "/")
 	}
 	return "https://datatracker.ietf.org"
 }
@@ -92,11 +97,17 @@ func LoadView(r *Request, id int64) (*render.View, error) {
 }
 
 func runShow(r *Request) error {
-	if len(r.Parsed.Args) != 1 {
-		return Usagef("Give one statement number, e.g. 2043, or a draft number, e.g. D7.")
+	args := r.Parsed.Args
+	if a := strings.ToLower(first(args)); strings.HasPrefix(a, "d") {
+		switch {
+		case len(args) == 1:
+			return runShowDraft(r, a)
+		case len(args) == 2 && strings.EqualFold(args[1], "full"):
+			return runShowDraftFull(r, a)
+		}
 	}
-	if a := r.Parsed.Args[0]; strings.HasPrefix(a, "D") || strings.HasPrefix(a, "d") {
-		return runShowDraft(r, a)
+	if len(args) != 1 {
+		return Usagef("Give one statement number, e.g. 2043, or a draft number, e.g. D7 (D7 full for its whole body).")
 	}
 	id, ok := ParseID(r.Parsed.Args[0])
 	if !ok {
@@ -175,4 +186,11 @@ func (r *Request) replyList(label string, ss []*store.Statement) error {
 		items = append(items, render.Line(r.base(), s, groups))
 	}
 	return r.Reply(chat.NewDoc(chat.P(chat.T(label+":")), chat.List(items...)))
+}
+
+func first(ss []string) string {
+	if len(ss) == 0 {
+		return ""
+	}
+	return ss[0]
 }

@@ -34,9 +34,12 @@ func RenderHTML(d chat.Doc) (string, []id.UserID) {
 			writeSpans(&b, blk.Spans)
 			b.WriteString("</blockquote>")
 		case chat.BlockCode:
+			// Text to copy (the Datatracker field set) must stay exactly as
+			// typed: no word joiner after "@". A code block mentions nobody;
+			// push rules read the plain body, which stays defused.
 			b.WriteString("<pre><code>")
 			for _, sp := range blk.Spans {
-				b.WriteString(escape(plainOf(sp)))
+				b.WriteString(html.EscapeString(plainOf(sp)))
 			}
 			b.WriteString("</code></pre>")
 		default:

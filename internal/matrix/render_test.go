@@ -2,6 +2,7 @@ package matrix
 
 import (
 	"encoding/json"
+	"html"
 	"slices"
 	"strings"
 	"testing"
@@ -35,9 +36,26 @@ func TestRenderHTMLHostileTextIsInert(t *testing.T) {
 		if rest := allowedTags.Replace(out); strings.ContainsAny(rest, "<>") {
 			t.Errorf("%q rendered markup beyond the renderer's own tags: %q", h, out)
 		}
-		if strings.Contains(out, "@room") || strings.Contains(d.Plain(), "@room") {
+		// Outside code blocks @room is defused in both forms; the plain
+		// body (what push rules read) is defused everywhere.
+		outside, _, _ := strings.Cut(out, "<pre>")
+		if strings.Contains(outside, "@room") || strings.Contains(d.Plain(), "@room") {
 			t.Errorf("%q: @room not defused", h)
 		}
+	}
+}
+
+// A code block holds text to copy (the Datatracker field set): its HTML is
+// exactly the text, without the word joiner that defuses "@room" elsewhere.
+func TestRenderHTMLCodeBlockVerbatim(t *testing.T) {
+	text := "Title: Ask @room about <b> & \"x\"\nBody: @all"
+	out, _ := RenderHTML(chat.NewDoc(chat.Pre(text)))
+	want := "<pre><code>" + html.EscapeString(text) + "</code></pre>"
+	if out != want {
+		t.Errorf("code block %q, want %q", out, want)
+	}
+	if strings.Contains(out, "\u2060") {
+		t.Errorf("code block carries a word joiner: %q", out)
 	}
 }
 

@@ -47,7 +47,7 @@ func (t *Transport) Send(ctx context.Context, msg chat.Outgoing) (chat.Sent, err
 	if err != nil {
 		return chat.Sent{}, err
 	}
-	content := messageContent(msg.Body, msg.Notice)
+	content := fitContent(msg.Body, func(d chat.Doc) *event.MessageEventContent { return messageContent(d, msg.Notice) })
 	thread := id.EventID(msg.Thread)
 	reply := id.EventID(msg.ReplyTo)
 	switch {
@@ -70,7 +70,7 @@ func (t *Transport) Send(ctx context.Context, msg chat.Outgoing) (chat.Sent, err
 	}
 	resp, err := t.cli.SendMessageEvent(ctx, room, event.EventMessage, body, t.sendReq(room, event.EventMessage, msg.TxnKey))
 	if err != nil {
-		return chat.Sent{}, fmt.Errorf("matrix: send to %s: %w", room, err)
+		return chat.Sent{}, fmt.Errorf("matrix: send to %s: %w", room, classify(err))
 	}
 	return sentAs(room, resp.EventID, msg), nil
 }
@@ -133,7 +133,7 @@ func (t *Transport) React(ctx context.Context, room, target, key, txnKey string)
 	content.RelatesTo.SetAnnotation(id.EventID(target), variationselector.FullyQualify(key))
 	_, err = t.cli.SendMessageEvent(ctx, rid, event.EventReaction, content, t.sendReq(rid, event.EventReaction, txnKey))
 	if err != nil {
-		return fmt.Errorf("matrix: react in %s: %w", rid, err)
+		return fmt.Errorf("matrix: react in %s: %w", rid, classify(err))
 	}
 	return nil
 }
@@ -148,12 +148,12 @@ func (t *Transport) Edit(ctx context.Context, room, target string, body chat.Doc
 	if err != nil {
 		return err
 	}
-	content := messageContent(body, true)
+	content := fitContent(body, func(d chat.Doc) *event.MessageEventContent { return messageContent(d, true) })
 	content.Mentions = &event.Mentions{}
 	content.SetEdit(id.EventID(target))
 	_, err = t.cli.SendMessageEvent(ctx, rid, event.EventMessage, content, t.sendReq(rid, event.EventMessage, "edit\x00"+txnKey))
 	if err != nil {
-		return fmt.Errorf("matrix: edit in %s: %w", rid, err)
+		return fmt.Errorf("matrix: edit in %s: %w", rid, classify(err))
 	}
 	return nil
 }

@@ -28,6 +28,9 @@ var (
 	SendRetries = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "liaisonbot_chat_send_retries_total", Help: "Chat sends that succeeded after one or more failures.",
 	})
+	SendFailed = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "liaisonbot_chat_send_failed_total", Help: "Messages given up because the chat server refused them for good, by kind.",
+	}, []string{"kind"})
 	PollLag = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "liaisonbot_datatracker_poll_lag_seconds", Help: "Seconds since the last successful Datatracker poll.",
 	})
@@ -41,6 +44,6 @@ var (
 )
 
 func init() {
-	Registry.MustRegister(Commands, Announcements, Reminders, Sent, SendErrors, SendRetries, PollLag, PollErrors, ApprovalLatency,
+	Registry.MustRegister(Commands, Announcements, Reminders, Sent, SendErrors, SendRetries, SendFailed, PollLag, PollErrors, ApprovalLatency,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 }

@@ -58,6 +58,15 @@ func (ids Identities) Person(r store.Role, notify bool) chat.Span {
 	return chat.T(NameAndEmail(r))
 }
 
+// Reachable reports whether at least one of rs has a chat identity, so a
+// message mentioning them notifies somebody.
+func (ids Identities) Reachable(rs []store.Role) bool {
+	if ids == nil {
+		return false
+	}
+	return slices.ContainsFunc(rs, func(r store.Role) bool { _, ok := ids(r.Email); return ok })
+}
+
 // NameAndEmail is "Name <e-mail>" (or whichever of the two is known).
 func NameAndEmail(r store.Role) string {
 	switch {

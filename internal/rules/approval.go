@@ -48,10 +48,11 @@ func (e *ApprovalError) Error() string { return e.Msg }
 // but never makes a research group or an SDO a sender.
 //
 // With several From groups, every eligible approver of every From group is
-// returned and one approval by any of them is enough. This deliberately
-// differs from the Datatracker, which intersects the approver sets and so
-// often notifies nobody (datatracker NOTES §3.3, issue #9457). A person who
-// may approve for several From groups appears once, with all of them in
+// returned (all are asked), and the statement needs one approval for each
+// group from that group's own approvers ([AwaitingApproval]). This
+// deliberately differs from the Datatracker, which intersects the approver
+// sets and so often notifies nobody (ietf-tools/datatracker#9457). A person
+// who may approve for several From groups appears once, with all of them in
 // For; the list is in From-group order, then role order.
 //
 // The error is non-nil when from is empty or when some From group cannot
@@ -155,6 +156,33 @@ func approversOf(dir Directory, acronym string, overrides map[string][]string) (
 	return out, nil
 }
 
+// AwaitingApproval lists the From groups of a statement that no approval
+// in approvedBy (the e-mails of those who approved) covers yet. 4053bis
+// §4.1 asks AD approval "to ensure that those writing such statements ...
+// are truly representing IETF views": a joint statement speaks for each of
+// its groups, so each needs an approval from its own approvers. A person
+// who is an approver for several of the groups covers all of them with one
+// approval. (The Datatracker instead asks one approver able to approve for
+// every group at once, which often is nobody.) Groups without any approver
+// are reported by [Approvers], not here.
+func AwaitingApproval(dir Directory, from []string, overrides map[string][]string, approvedBy []string) []string {
+	list, _ := Approvers(dir, from, overrides)
+	var out []string
+	for _, acr := range dedupe(from) {
+		covered := slices.ContainsFunc(list, func(a Approver) bool {
+			return slices.ContainsFunc(a.For, func(f string) bool { return key(f) == key(acr) }) &&
+				slices.ContainsFunc(approvedBy, func(e string) bool { return key(e) == key(a.Email) })
+		})
+		hasApprover := slices.ContainsFunc(list, func(a Approver) bool {
+			return slices.ContainsFunc(a.For, func(f string) bool { return key(f) == key(acr) })
+		})
+		if !covered && hasApprover {
+			out = append(out, acr)
+		}
+	}
+	return out
+}
+
 // CanApprove reports whether email is among the [Approvers] of a statement
 // sent by from (4053bis §4.1). Groups without approvers are ignored, so a
 // person who may approve for one From group may approve the statement.
@@ -188,25 +216,29 @@ func CanApprove(dir Directory, email string, from []string, overrides map[string
 // groups can never be spoken for. Whether the draft may be sent at all is
 // [Check]'s business.
 func CanSubmit(dir Directory, email string, from []string, admins []string) bool {
-	if key(email) == "" {
-		return false
-	}
-	if slices.ContainsFunc(admins, func(a string) bool { return key(a) == key(email) }) {
-		return true
-	}
-	if dir.HasRole(email, RoleLiaisonCoordinator, "") || dir.HasRole(email, RoleLiaisonManager, "") {
-		return true
-	}
+	return key(email) != "" && len(dedupe(from)) > 0 && CannotSpeakFor(dir, email, from, admins) == nil
+}
+
+// CannotSpeakFor lists the From groups that email may not speak for under
+// the rules of [CanSubmit]: nil when it may submit for all of them, all of
+// them for an unknown identity. A refusal can then name the groups that
+// are missing rather than deny a role the person plainly holds in another.
+func CannotSpeakFor(dir Directory, email string, from []string, admins []string) []string {
 	from = dedupe(from)
-	if len(from) == 0 {
-		return false
+	if key(email) == "" {
+		return from
 	}
+	if slices.ContainsFunc(admins, func(a string) bool { return key(a) == key(email) }) ||
+		dir.HasRole(email, RoleLiaisonCoordinator, "") || dir.HasRole(email, RoleLiaisonManager, "") {
+		return nil
+	}
+	var out []string
 	for _, acr := range from {
 		if !speaksFor(dir, email, acr) {
-			return false
+			out = append(out, acr)
 		}
 	}
-	return true
+	return out
 }
 
 // speaksFor reports whether email holds a role that lets it draft for the

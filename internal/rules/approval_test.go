@@ -23,6 +23,9 @@ func TestCanOriginate(t *testing.T) {
 		{"irtf", false, "IRTF"},
 		{"itu-t-sg-15", false, "another organisation"},
 		{"secdir", false, "cannot send"},
+		{"oldwg", false, `no longer active (Datatracker state "conclude")`},
+		{"sleepy", false, "no longer active"},
+		{"newwg", true, ""},
 	}
 	for _, tt := range tests {
 		g, ok := dir.GroupByAcronym(tt.acronym)
@@ -390,5 +393,58 @@ func TestDisplay(t *testing.T) {
 	}
 	if got := testDir().Display([]string{"teas", "itu-t-sg-15", "unknown-body"}); got != "teas, ITU-T-SG-15, unknown-body" {
 		t.Errorf("Directory.Display = %q", got)
+	}
+}
+
+func TestCannotSpeakFor(t *testing.T) {
+	dir := testDir()
+	tests := []struct {
+		email string
+		from  []string
+		want  []string
+	}{
+		{"maria@example.net", []string{"teas"}, nil},
+		{"maria@example.net", []string{"teas", "pce"}, []string{"pce"}},
+		{"maria@example.net", []string{"lamps", "pce"}, []string{"lamps", "pce"}},
+		{"ad-one@example.org", []string{"teas", "pce"}, nil}, // the RTG AD speaks for both RTG WGs
+		{"", []string{"teas"}, []string{"teas"}},
+		{"nobody@example.org", []string{"teas", "TEAS"}, []string{"teas"}},
+		{"admin@example.org", []string{"lamps"}, nil},
+	}
+	for _, tt := range tests {
+		got := CannotSpeakFor(dir, tt.email, tt.from, []string{"admin@example.org"})
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("CannotSpeakFor(%s, %v) = %v, want %v", tt.email, tt.from, got, tt.want)
+		}
+		if ok := CanSubmit(dir, tt.email, tt.from, []string{"admin@example.org"}); ok != (tt.want == nil) {
+			t.Errorf("CanSubmit(%s, %v) = %v", tt.email, tt.from, ok)
+		}
+	}
+}
+
+func TestAwaitingApproval(t *testing.T) {
+	dir := testDir()
+	tests := []struct {
+		from       []string
+		approvedBy []string
+		want       []string
+	}{
+		{[]string{"teas"}, nil, []string{"teas"}},
+		{[]string{"teas"}, []string{"ad-two@example.org"}, nil},
+		// teas (RTG) and lamps (SEC): a security AD alone is not enough.
+		{[]string{"teas", "lamps"}, []string{"sec-ad@example.org"}, []string{"teas"}},
+		{[]string{"teas", "lamps"}, []string{"ad-one@example.org"}, []string{"lamps"}},
+		{[]string{"teas", "lamps"}, []string{"ad-one@example.org", "sec-ad@example.org"}, nil},
+		// The RTG AD approves for both RTG WGs with one approval.
+		{[]string{"teas", "pce"}, []string{"AD-Two@example.org"}, nil},
+		// Someone who is no approver covers nothing.
+		{[]string{"teas"}, []string{"maria@example.net"}, []string{"teas"}},
+	}
+	for _, tt := range tests {
+		// The fixture's SEC area has no AD: lamps gets one by override.
+		overrides := map[string][]string{"lamps": {"sec-ad@example.org"}}
+		if got := AwaitingApproval(dir, tt.from, overrides, tt.approvedBy); !slices.Equal(got, tt.want) {
+			t.Errorf("AwaitingApproval(%v, %v) = %v, want %v", tt.from, tt.approvedBy, got, tt.want)
+		}
 	}
 }

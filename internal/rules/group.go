@@ -33,7 +33,16 @@ type Group struct {
 	// "iesg", an SDO sub-group's SDO. Empty when unknown.
 	Parent string
 	Name   string
+	// State is the Datatracker group state slug (active, bof, proposed,
+	// conclude, dormant, replaced, abandon, bof-conc, ...); empty when not
+	// known, which is taken as active.
+	State string
 }
+
+// activeStates are the Datatracker group states of a group that exists and
+// works; any other (conclude, dormant, replaced, abandon, bof-conc) means
+// the group no longer speaks for anyone.
+var activeStates = []string{"", "active", "bof", "proposed"}
 
 // Role names (Datatracker rolename slugs).
 const (
@@ -233,12 +242,19 @@ func (e *OriginError) Error() string { return e.Msg }
 // (IRTF, team, directorate, ...) has no approval path in 4053bis §4.1.
 // The error is an *[OriginError].
 func CanOriginate(g Group) error {
-	if levelOf(g) != levelNone {
-		return nil
-	}
 	name := DisplayAcronym(g)
 	if name == "" {
 		name = "This group"
+	}
+	if levelOf(g) != levelNone {
+		if !slices.Contains(activeStates, key(g.State)) {
+			// A statement claims to represent the group (§4.1: "truly
+			// representing IETF views"); a concluded group has no view to
+			// represent and no chairs or AD who may speak for it.
+			return &OriginError{Group: g.Acronym, Msg: cite(fmt.Sprintf(
+				"%s is no longer active (Datatracker state %q) and cannot send liaison statements; send it from its area or ask its former AD", name, g.State), secApproval)}
+		}
+		return nil
 	}
 	var msg string
 	switch GroupType(key(string(g.Type))) {

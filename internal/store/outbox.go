@@ -18,6 +18,9 @@ const (
 	KindReminder     = "reminder"
 	KindApproval     = "approval"
 	KindNotice       = "notice"
+	// KindEdit replaces the text of the message of another outbox row
+	// (EditOf): the approval request's live card.
+	KindEdit = "edit"
 )
 
 // OutboxItem is a row of outbox: a message to send (and the reactions to
@@ -32,6 +35,8 @@ type OutboxItem struct {
 	SentID     string
 	SentThread string
 	SentAt     *time.Time
+	// EditOf is the outbox row whose message this one edits (KindEdit).
+	EditOf int64
 }
 
 // Enqueue adds a message unless one with the same txn key exists. It
@@ -58,12 +63,12 @@ func (q Q) Enqueue(ctx context.Context, platform, kind string, msg chat.Outgoing
 	return id, err
 }
 
-const outboxColumns = `id, platform, kind, payload, react, attempts, coalesce(sent_id, ''), coalesce(sent_thread, ''), sent_at`
+const outboxColumns = `id, platform, kind, payload, react, attempts, coalesce(sent_id, ''), coalesce(sent_thread, ''), sent_at, coalesce(edit_of, 0)`
 
 func scanOutbox(row pgx.Row) (*OutboxItem, error) {
 	var it OutboxItem
 	var payload []byte
-	if err := row.Scan(&it.ID, &it.Platform, &it.Kind, &payload, &it.React, &it.Attempts, &it.SentID, &it.SentThread, &it.SentAt); err != nil {
+	if err := row.Scan(&it.ID, &it.Platform, &it.Kind, &payload, &it.React, &it.Attempts, &it.SentID, &it.SentThread, &it.SentAt, &it.EditOf); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal(payload, &it.Msg); err != nil {
@@ -83,11 +88,11 @@ func scanOutbox(row pgx.Row) (*OutboxItem, error) {
 func (q Q) ClaimOutbox(ctx context.Context, platform string, now time.Time) (*OutboxItem, error) {
 	it, err := scanOutbox(q.db.QueryRow(ctx, `
 		SELECT `+outboxColumns+` FROM outbox o
-		WHERE (sent_at IS NULL OR reacted_at IS NULL) AND platform = $1 AND not_before <= $2
+		WHERE (sent_at IS NULL OR reacted_at IS NULL) AND failed_at IS NULL AND platform = $1 AND not_before <= $2
 		  AND NOT EXISTS (
 			SELECT 1 FROM outbox e
 			WHERE e.platform = o.platform AND e.room = o.room AND e.id < o.id
-			  AND e.sent_at IS NULL AND e.not_before <= $2)
+			  AND e.sent_at IS NULL AND e.failed_at IS NULL AND e.not_before <= $2)
 		ORDER BY not_before, id
 		LIMIT 1
 		FOR UPDATE SKIP LOCKED`, platform, now))
@@ -97,6 +102,18 @@ func (q Q) ClaimOutbox(ctx context.Context, platform string, now time.Time) (*Ou
 	return it, err
 }
 
+// EnqueueEdit queues an edit of the message of outbox row target (in room)
+// to body, unless one with the same txn key exists.
+func (q Q) EnqueueEdit(ctx context.Context, platform string, target int64, room string, body chat.Doc, txnKey string) error {
+	payload, err := json.Marshal(chat.Outgoing{Room: room, Body: body, Notice: true, TxnKey: txnKey})
+	if err != nil {
+		return err
+	}
+	_, err = q.db.Exec(ctx, `INSERT INTO outbox (platform, txn_key, kind, room, payload, react, edit_of)
+		VALUES ($1, $2, $3, $4, $5, '{}', $6) ON CONFLICT (platform, txn_key) DO NOTHING`, platform, txnKey, KindEdit, room, payload, target)
+	return err
+}
+
 // MarkSent records where the message landed (and forgets the started
 // attempt, see NoteSendStarted).
 func (q Q) MarkSent(ctx context.Context, id int64, sent chat.Sent) error {
@@ -104,7 +121,7 @@ func (q Q) MarkSent(ctx context.Context, id int64, sent chat.Sent) error {
 		return err
 	}
 	_, err := q.db.Exec(ctx, `
-		UPDATE outbox SET sent_at = now(), sent_id = $2, sent_thread = $3, attempts = attempts + 1,
+		UPDATE outbox SET sent_at = now(), sent_id = NULLIF($2, ''), sent_thread = $3, attempts = attempts + 1,
 			reacted_at = CASE WHEN cardinality(react) = 0 THEN now() ELSE NULL END
 		WHERE id = $1`, id, sent.ID, sent.Thread)
 	return err
@@ -119,6 +136,16 @@ func (q Q) MarkReacted(ctx context.Context, id int64) error {
 // MarkSendFailed records a failed attempt and when to try again.
 func (q Q) MarkSendFailed(ctx context.Context, id int64, errMsg string, retryAt time.Time) error {
 	_, err := q.db.Exec(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = $2, not_before = $3 WHERE id = $1`, id, errMsg, retryAt)
+	return err
+}
+
+// MarkOutboxFailed gives an item up: the server refused it for good. It is
+// not tried again and no longer holds back its room.
+func (q Q) MarkOutboxFailed(ctx context.Context, id int64, errMsg string) error {
+	if _, err := q.db.Exec(ctx, `DELETE FROM outbox_attempt WHERE outbox_id = $1`, id); err != nil {
+		return err
+	}
+	_, err := q.db.Exec(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = $2, failed_at = now() WHERE id = $1`, id, errMsg)
 	return err
 }
 
@@ -143,7 +170,7 @@ func (q Q) OutboxBySentID(ctx context.Context, platform, sentID string) (*Outbox
 // OutboxPending counts items not yet fully delivered.
 func (q Q) OutboxPending(ctx context.Context, platform string) (int, error) {
 	var n int
-	err := q.db.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE platform = $1 AND (sent_at IS NULL OR reacted_at IS NULL)`, platform).Scan(&n)
+	err := q.db.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE platform = $1 AND (sent_at IS NULL OR reacted_at IS NULL) AND failed_at IS NULL`, platform).Scan(&n)
 	return n, err
 }
 

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/liaisonbot/liaisonbot/internal/chat"
 )
 
 // APIError is an error answer of the Zulip API.
@@ -28,6 +30,14 @@ func (e *APIError) Error() string {
 		return fmt.Sprintf("zulip: HTTP %d %s: %s", e.Status, e.Code, e.Msg)
 	}
 	return fmt.Sprintf("zulip: HTTP %d: %s", e.Status, e.Msg)
+}
+
+// Is makes an answer Zulip will give again for the same request (a 4xx
+// other than 429, 408 and 401) match chat.ErrRejected, so the outbox does
+// not retry such a message for ever.
+func (e *APIError) Is(target error) bool {
+	return target == chat.ErrRejected && e.Status >= 400 && e.Status < 500 &&
+		e.Status != http.StatusTooManyRequests && e.Status != http.StatusRequestTimeout && e.Status != http.StatusUnauthorized
 }
 
 // IsCode reports whether err is an APIError with the given code.

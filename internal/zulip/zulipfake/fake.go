@@ -122,6 +122,13 @@ type Server struct {
 	// Heartbeat is how long GET /events blocks before answering with a
 	// heartbeat (the real server: about 45 s).
 	Heartbeat time.Duration
+	// EditLimit is the realm's message_content_edit_limit_seconds: a
+	// message's content can be edited only this long after it was sent,
+	// plus a 20 s grace, else "The time limit for editing this message has
+	// passed" (zerver/actions/message_edit.py). Zulip's default is 10
+	// minutes (https://zulip.com/help/restrict-message-editing); 0 is
+	// unlimited.
+	EditLimit time.Duration
 
 	srv *httptest.Server
 	val *validator
@@ -171,6 +178,7 @@ func Start() (*Server, error) {
 	}
 	s := &Server{
 		Heartbeat:  2 * time.Second,
+		EditLimit:  10 * time.Minute,
 		val:        val,
 		wake:       make(chan struct{}),
 		users:      map[int]*User{},
@@ -1160,6 +1168,9 @@ func (s *Server) oneMessage(r *http.Request, u *User, idS string) (*response, er
 			}
 			if strings.TrimSpace(c[0]) == "" {
 				return nil, badRequest("BAD_REQUEST", "Message must not be empty")
+			}
+			if s.EditLimit > 0 && time.Since(time.Unix(m.Timestamp, 0)) > s.EditLimit+20*time.Second {
+				return nil, badRequest("BAD_REQUEST", "The time limit for editing this message has passed")
 			}
 			m.Content = c[0]
 			m.Edited = true
