@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/liaisonbot/liaisonbot/internal/chat"
 	"github.com/liaisonbot/liaisonbot/internal/zulip/zulipfake"
@@ -131,5 +132,25 @@ func TestAlertMentionsNotifyOthersAreSilent(t *testing.T) {
 		if got, ok := m[id]; !ok || got {
 			t.Errorf("Mo, named silently, got message %d with mentioned=%v present=%v", id, got, ok)
 		}
+	}
+}
+
+// TestOwnAlertIsNoCommand: an Alert pings for real, but the bot's own
+// message, even one reading like a command, never comes back as an event.
+func TestOwnAlertIsNoCommand(t *testing.T) {
+	w := newWorld(t)
+	tr := w.transport(t)
+	rec := &sinkRec{}
+	run(t, tr, rec)
+	alice := chat.User{ID: strconv.Itoa(w.alice.ID), DisplayName: "Alice Chair"}
+	if _, err := tr.Send(context.Background(), chat.Outgoing{Room: "teas", Thread: "LS 9", Notice: true, Alert: true, TxnKey: "own",
+		Body: chat.NewDoc(chat.P(chat.T("/liaison help "), chat.M(alice)))}); err != nil {
+		t.Fatal(err)
+	}
+	id := w.fake.Post(w.alice.Email, "teas", "LS 9", "/liaison help")
+	eventually(t, 5*time.Second, func() bool { return rec.count(msgEvent(id)) == 1 }, "Alice's message not delivered")
+	time.Sleep(300 * time.Millisecond)
+	if all := rec.all(); len(all) != 1 {
+		t.Fatalf("events %+v: the bot's own message was delivered", all)
 	}
 }
