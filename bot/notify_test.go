@@ -262,6 +262,29 @@ We tell SG15 about RFC 8795.`)
 		}
 	}
 
+	// The AD returns the draft: the notice alerts its author, the chair.
+	chair.before = unreadCounts(t, w.Chair, w.WGRoom)
+	quiet.before = unreadCounts(t, bystander, w.WGRoom)
+	react(t, w.AD, w.WGRoom, req, "❌")
+	w.waitState(t, 1, store.DraftRejected, 0)
+	returned := w.waitNotice(t, w.WGRoom, "returned D1", 1)
+	observe(t, w.WGRoom, returned, members, true, []*person{chair}, []*person{quiet})
+
+	// noreply tells the liaison manager (or the coordinators) in the
+	// coordination room as an Alert (4053bis §5.1).
+	other := w.DT.AddStatement(datatracker.Statement{
+		Title: "Another request", FromGroups: []int64{groupSG15}, ToGroups: []int64{groupTEAS},
+		FromContact: "Rapporteur <rapporteur@example.org>", ToContacts: "teas-chairs@ietf.org",
+		ResponseContacts: "sg15-reply@example.org", Purpose: "action", Deadline: deadline, Body: "Please act.",
+	})
+	w.DT.Post(other)
+	w.waitNotice(t, w.WGRoom, fmt.Sprintf("New liaison statement LS %d ", other), 1)
+	say(t, w.Chair, w.WGRoom, fmt.Sprintf("!liaison noreply %d Out of scope for the WG", other))
+	told := w.waitNotice(t, w.CoordRoom, "No reply will be sent", 1)
+	if evt, err := w.Chair.GetEvent(context.Background(), w.CoordRoom, told); err != nil || evt.Content.Raw["msgtype"] != "m.text" {
+		t.Errorf("the coordination-room notice %s is not an Alert (m.text): %v %v", told, evt, err)
+	}
+
 	// A deadline reminder alerts the chairs of the addressed group.
 	chair.before = unreadCounts(t, w.Chair, w.WGRoom)
 	r, err := w.bot.Bot.NewReminder()
