@@ -25,7 +25,9 @@ import (
 // other event types (calls, tombstones, ACLs, encrypted events) are left
 // out. Dendrite v0.15.2 cannot show these highlights itself (see
 // observe), so the test evaluates the event each user's client received
-// against them, as a client computing its own highlights does.
+// against them, as a client computing its own highlights does. The legacy
+// name rules are kept although MSC3952 switches them off for events that
+// carry m.mentions: a quiet person must not be highlighted even by them.
 const specDefaultRules = `{
  "override": [
   {"rule_id": ".m.rule.master", "default": true, "enabled": false, "conditions": [], "actions": []},
