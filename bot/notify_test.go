@@ -133,9 +133,11 @@ func notified(t *testing.T, cli *mautrix.Client, evt id.EventID) bool {
 //
 // Dendrite v0.15.2 computes notifications, but its highlight_count cannot
 // rise under the default rules: their highlight tweak has no "value",
-// which its BoolTweakOr reads as false (userapi/storage/shared/storage.go
-// InsertNotification), and it has no .m.rule.is_user_mention
-// (internal/pushrules/default_override.go). So a highlight is taken from
+// which its BoolTweakOr reads as false (InsertNotification in
+// https://github.com/element-hq/dendrite/blob/v0.15.2/userapi/storage/shared/storage.go),
+// and it has no .m.rule.is_user_mention
+// (https://github.com/element-hq/dendrite/blob/v0.15.2/internal/pushrules/default_override.go).
+// So a highlight is taken from
 // the spec evaluation, and Dendrite's own highlight_count must at least
 // never rise for someone not mentioned.
 func observe(t *testing.T, room id.RoomID, evtID id.EventID, members int, notifyQuiet bool, alerted, quiet []*person) {

@@ -144,10 +144,10 @@ func validMXID(s string) (id.UserID, bool) {
 // (https://spec.matrix.org/v1.12/client-server-api/#default-override-rules).
 // Everything else is an m.notice, which .m.rule.suppress_notices silences
 // before any mention rule is looked at, and carries an empty m.mentions so
-// no client or server counts its pills as pings. The body still names the
-// people (display names): homeservers without m.mentions support, such as
-// Dendrite v0.15.2 (internal/pushrules/default_override.go has no
-// is_user_mention), match the legacy display-name rule on it instead.
+// no client or server counts its pills as pings. The body still shows the
+// display names, which servers without .m.rule.is_user_mention (Dendrite
+// v0.15.2: https://github.com/element-hq/dendrite/blob/v0.15.2/internal/pushrules/default_override.go)
+// can only match with the legacy .m.rule.contains_display_name.
 func messageContent(msg chat.Outgoing) *event.MessageEventContent {
 	formatted, mentions := RenderHTML(msg.Body)
 	msgType := event.MsgText
