@@ -401,7 +401,8 @@ func requestThread(ctx context.Context, q store.Q, req *store.ApprovalRequest) (
 
 // postInApprovalThreads posts doc in the thread of the draft's latest
 // approval request in every room it went to; a draft never submitted gets
-// it in its own room.
+// it in its own room. A doc that names someone for real (the returned
+// draft, the hand-off to its author) is an Alert: that person must act.
 func postInApprovalThreads(ctx context.Context, q store.Q, env *Env, d *store.Draft, doc chat.Doc, key string) error {
 	reqs, err := q.ApprovalRequestsOf(ctx, d.ID)
 	if err != nil {
@@ -414,7 +415,7 @@ func postInApprovalThreads(ctx context.Context, q store.Q, env *Env, d *store.Dr
 		}
 	}
 	if len(latest) == 0 {
-		_, err := q.Enqueue(ctx, env.Platform, store.KindNotice, chat.Outgoing{Room: d.Room, Thread: d.Thread, Body: doc, Notice: true, TxnKey: key + "/" + d.Room})
+		_, err := q.Enqueue(ctx, env.Platform, store.KindNotice, chat.Outgoing{Room: d.Room, Thread: d.Thread, Body: doc, Notice: true, Alert: len(doc.Mentions()) > 0, TxnKey: key + "/" + d.Room})
 		return err
 	}
 	for room, r := range latest {
@@ -422,7 +423,7 @@ func postInApprovalThreads(ctx context.Context, q store.Q, env *Env, d *store.Dr
 		if err != nil {
 			return err
 		}
-		if _, err := q.Enqueue(ctx, env.Platform, store.KindNotice, chat.Outgoing{Room: room, Thread: thread, Body: doc, Notice: true, TxnKey: key + "/" + room}); err != nil {
+		if _, err := q.Enqueue(ctx, env.Platform, store.KindNotice, chat.Outgoing{Room: room, Thread: thread, Body: doc, Notice: true, Alert: len(doc.Mentions()) > 0, TxnKey: key + "/" + room}); err != nil {
 			return err
 		}
 	}

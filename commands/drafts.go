@@ -827,7 +827,7 @@ func runSubmit(r *Request) error {
 	doc := r.approvalRequestDoc(dir, d, approvers, check, informed, uninformed)
 	for _, room := range rooms {
 		id, err := r.Send(store.KindApproval, chat.Outgoing{
-			Room: room, NewThread: fmt.Sprintf("%s: %s", DraftLabel(d.ID), d.Subject), Body: doc,
+			Room: room, NewThread: fmt.Sprintf("%s: %s", DraftLabel(d.ID), d.Subject), Body: doc, Alert: true,
 			TxnKey: fmt.Sprintf("approval/%d/%d/%s", d.ID, d.Revision, room),
 		}, chat.KeyApprove, chat.KeyReject)
 		if err != nil {

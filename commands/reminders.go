@@ -359,14 +359,15 @@ func deadlineSuffix(s *store.Statement, zone string) string {
 }
 
 // tellCoordination queues doc in every coordination room (keys
-// key/<room>) and returns how many.
+// key/<room>) as Alerts (the people named must act, 4053bis §3.1, §5.1)
+// and returns how many.
 func (r *Request) tellCoordination(key string, doc chat.Doc) (int, error) {
 	rooms, err := r.Q.CoordinationRooms(r.Ctx, r.Env.Platform)
 	if err != nil {
 		return 0, err
 	}
 	for _, room := range rooms {
-		if _, err := r.Send(store.KindNotice, chat.Outgoing{Room: room, Body: doc, TxnKey: key + "/" + room}); err != nil {
+		if _, err := r.Send(store.KindNotice, chat.Outgoing{Room: room, Body: doc, Alert: true, TxnKey: key + "/" + room}); err != nil {
 			return 0, err
 		}
 	}

@@ -253,7 +253,7 @@ func TestIntegrationCommandNoticeReactionRedaction(t *testing.T) {
 		t.Fatalf("not flagged as mentioning the bot: %+v", ev)
 	}
 
-	// A notice with HTML, an exact m.mentions and no @room.
+	// A notice with HTML, an explicit m.mentions and no @room.
 	doc := chat.NewDoc(
 		chat.P(chat.B("LS 12"), chat.T(" for "), chat.M(chat.User{ID: alice.ID.String(), DisplayName: "Alice"}),
 			chat.T(` — @room <img src=x onerror=alert(1)> [x](https://matrix.to/#/@u:s)`)),
@@ -285,7 +285,8 @@ func TestIntegrationCommandNoticeReactionRedaction(t *testing.T) {
 	if !ok {
 		t.Fatalf("no m.mentions: %v", evt.Content.Raw)
 	}
-	if ids, _ := mentions["user_ids"].([]any); len(ids) != 1 || ids[0] != alice.ID.String() || mentions["room"] == true {
+	// Not an Alert: the pill is shown, m.mentions names nobody.
+	if ids, _ := mentions["user_ids"].([]any); len(ids) != 0 || mentions["room"] == true {
 		t.Fatalf("m.mentions = %v", mentions)
 	}
 

@@ -138,17 +138,33 @@ func validMXID(s string) (id.UserID, bool) {
 	return uid, true
 }
 
-// messageContent builds the m.room.message content of a Doc: HTML plus
-// the plain fallback, and an explicit m.mentions (never @room).
-func messageContent(d chat.Doc, notice bool) *event.MessageEventContent {
-	formatted, mentions := RenderHTML(d)
+// messageContent builds the m.room.message content of a message: HTML
+// plus the plain fallback, and an explicit m.mentions (never @room).
+//
+// Only an Alert may notify: it goes out as m.text with its non-silent
+// mentions in m.mentions, which the spec's default override rule
+// .m.rule.is_user_mention highlights for them
+// (https://spec.matrix.org/v1.12/client-server-api/#default-override-rules).
+// Everything else is an m.notice, which .m.rule.suppress_notices silences
+// before any mention rule is looked at, and carries an empty m.mentions so
+// no client or server counts its pills as pings. The body still shows the
+// display names, which servers without .m.rule.is_user_mention (Dendrite
+// v0.15.2: https://github.com/element-hq/dendrite/blob/v0.15.2/internal/pushrules/default_override.go)
+// can only match with the legacy .m.rule.contains_display_name.
+func messageContent(msg chat.Outgoing) *event.MessageEventContent {
+	formatted, mentions := RenderHTML(msg.Body)
 	msgType := event.MsgText
-	if notice {
+	switch {
+	case msg.Alert:
+	case msg.Notice:
 		msgType = event.MsgNotice
+		mentions = nil
+	default:
+		mentions = nil
 	}
 	return &event.MessageEventContent{
 		MsgType:       msgType,
-		Body:          d.Plain(),
+		Body:          msg.Body.Plain(),
 		Format:        event.FormatHTML,
 		FormattedBody: formatted,
 		Mentions:      &event.Mentions{UserIDs: mentions, Room: false},

@@ -143,7 +143,7 @@ func TestRenderHTMLStructure(t *testing.T) {
 }
 
 func TestMessageContentAlwaysHasMentions(t *testing.T) {
-	c := messageContent(chat.Text("hello @room and @everyone"), true)
+	c := messageContent(chat.Outgoing{Body: chat.Text("hello @room and @everyone"), Notice: true})
 	raw, err := json.Marshal(c)
 	if err != nil {
 		t.Fatal(err)
@@ -177,5 +177,40 @@ func TestTxnIDDeterministic(t *testing.T) {
 	}
 	if !strings.HasPrefix(a, "lb-") || len(a) != 3+32 {
 		t.Fatalf("bad txn id %q", a)
+	}
+}
+
+// TestMessageContentAlertIsTextWithMentions: only an Alert can notify (an
+// m.notice is silenced by .m.rule.suppress_notices before the mention
+// rules), so it goes out as m.text listing its non-silent mentions; other
+// bot output stays an m.notice whose m.mentions names nobody.
+func TestMessageContentAlertIsTextWithMentions(t *testing.T) {
+	ad := chat.User{ID: "@ad:example.org", DisplayName: "Ada AD"}
+	chair := chat.User{ID: "@chair:example.org", DisplayName: "Chris Chair"}
+	doc := chat.NewDoc(chat.P(chat.T("Approval needed from "), chat.M(ad), chat.T(", submitted by "), chat.MSilent(chair)))
+	for _, tc := range []struct {
+		name     string
+		msg      chat.Outgoing
+		msgtype  event.MessageType
+		mentions []id.UserID
+	}{
+		{"alert", chat.Outgoing{Body: doc, Notice: true, Alert: true}, event.MsgText, []id.UserID{"@ad:example.org"}},
+		{"alert without notice", chat.Outgoing{Body: doc, Alert: true}, event.MsgText, []id.UserID{"@ad:example.org"}},
+		{"notice", chat.Outgoing{Body: doc, Notice: true}, event.MsgNotice, nil},
+		{"plain text", chat.Outgoing{Body: doc}, event.MsgText, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := messageContent(tc.msg)
+			if c.MsgType != tc.msgtype {
+				t.Errorf("msgtype %s, want %s", c.MsgType, tc.msgtype)
+			}
+			if c.Mentions == nil || c.Mentions.Room || !slices.Equal(c.Mentions.UserIDs, tc.mentions) {
+				t.Errorf("m.mentions %+v, want user_ids %v", c.Mentions, tc.mentions)
+			}
+			// The pills and names are shown either way.
+			if !strings.Contains(c.Body, "Ada AD") || !strings.Contains(c.FormattedBody, "https://matrix.to/#/@chair:example.org") {
+				t.Errorf("body %q / %q lost a name", c.Body, c.FormattedBody)
+			}
+		})
 	}
 }

@@ -35,8 +35,9 @@ func (t *Transport) sendReq(room id.RoomID, evtType event.Type, txnKey string) m
 	return mautrix.ReqSendEvent{TransactionID: TxnID(room, evtType, txnKey)}
 }
 
-// Send implements chat.Transport. The message is an m.notice (m.text when
-// !msg.Notice) with HTML and a plain body and an explicit m.mentions. With
+// Send implements chat.Transport. The message is an m.notice, or m.text
+// when it is an Alert (or not a Notice), with HTML and a plain body and an
+// explicit m.mentions that lists people only in an Alert (messageContent). With
 // Thread it goes into that thread (a real in-thread reply when ReplyTo is
 // set too); ReplyTo alone makes a plain reply.
 func (t *Transport) Send(ctx context.Context, msg chat.Outgoing) (chat.Sent, error) {
@@ -47,7 +48,11 @@ func (t *Transport) Send(ctx context.Context, msg chat.Outgoing) (chat.Sent, err
 	if err != nil {
 		return chat.Sent{}, err
 	}
-	content := fitContent(msg.Body, func(d chat.Doc) *event.MessageEventContent { return messageContent(d, msg.Notice) })
+	content := fitContent(msg.Body, func(d chat.Doc) *event.MessageEventContent {
+		m := msg
+		m.Body = d
+		return messageContent(m)
+	})
 	thread := id.EventID(msg.Thread)
 	reply := id.EventID(msg.ReplyTo)
 	switch {
@@ -148,8 +153,9 @@ func (t *Transport) Edit(ctx context.Context, room, target string, body chat.Doc
 	if err != nil {
 		return err
 	}
-	content := fitContent(body, func(d chat.Doc) *event.MessageEventContent { return messageContent(d, true) })
-	content.Mentions = &event.Mentions{}
+	content := fitContent(body, func(d chat.Doc) *event.MessageEventContent {
+		return messageContent(chat.Outgoing{Body: d, Notice: true})
+	})
 	content.SetEdit(id.EventID(target))
 	_, err = t.cli.SendMessageEvent(ctx, rid, event.EventMessage, content, t.sendReq(rid, event.EventMessage, "edit\x00"+txnKey))
 	if err != nil {

@@ -402,6 +402,9 @@ func TestConvertMessages(t *testing.T) {
 		`{"type":"m.room.message","event_id":"$edit","sender":"@alice:test","content":{"msgtype":"m.text","body":"* !liaison help",
 		  "m.new_content":{"msgtype":"m.text","body":"!liaison help"},"m.relates_to":{"rel_type":"m.replace","event_id":"$reply"}}}`,
 		`{"type":"m.room.message","event_id":"$own","sender":"@liaisonbot:test","content":{"msgtype":"m.text","body":"!liaison help"}}`,
+		// own Alert: m.text with m.mentions, reading like a command
+		`{"type":"m.room.message","event_id":"$ownalert","sender":"@liaisonbot:test","content":{"msgtype":"m.text","body":"/liaison help Alice A.",
+		  "m.mentions":{"user_ids":["@alice:test"]}}}`,
 		`{"type":"m.room.message","event_id":"$img","sender":"@alice:test","content":{"msgtype":"m.image","body":"x.png"}}`,
 		// reactions and redactions
 		`{"type":"m.reaction","event_id":"$r1","sender":"@alice:test","origin_server_ts":1000,"content":{"m.relates_to":{"rel_type":"m.annotation","event_id":"$ann","key":"✅️"}}}`,

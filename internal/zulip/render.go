@@ -44,17 +44,22 @@ type renderer struct {
 	resolve func(chat.User) (mentionTarget, bool)
 	// atLineStart is true when the next text starts a Markdown line.
 	atLineStart bool
+	// alert: the message is a chat.Outgoing.Alert, so its non-silent
+	// mentions are real mentions; otherwise every mention is silent.
+	alert bool
 }
 
 // Render renders a Doc as Zulip Markdown. Every literal text is made
 // inert (see escapeText); mentions come only from Mention spans of users
-// with a Zulip user ID: @**Name|id**, silently @_**Name|id**.
+// with a Zulip user ID: @**Name|id** in an Alert, @_**Name|id** (silent)
+// otherwise. Render itself resolves no users, so it writes names as text.
 func Render(d chat.Doc) string {
-	return render(d, nil)
+	return render(d, false, nil)
 }
 
-func render(d chat.Doc, resolve func(chat.User) (mentionTarget, bool)) string {
-	r := &renderer{resolve: resolve}
+// render renders d; alert says whether d is an Alert (see renderer.alert).
+func render(d chat.Doc, alert bool, resolve func(chat.User) (mentionTarget, bool)) string {
+	r := &renderer{resolve: resolve, alert: alert}
 	for i, blk := range d.Blocks {
 		if i > 0 {
 			r.b.WriteString("\n\n")
@@ -171,9 +176,12 @@ func (r *renderer) mention(sp chat.Span, cont string) {
 			if n == "" {
 				n = mentionName(name)
 			}
-			prefix := "@**"
-			if sp.Silent {
-				prefix = "@_**"
+			// Only an Alert pings: a silent mention shows the name and
+			// notifies nobody
+			// (https://zulip.com/help/mention-a-user-or-group#silently-mention-a-user).
+			prefix := "@_**"
+			if r.alert && !sp.Silent {
+				prefix = "@**"
 			}
 			r.b.WriteString(prefix + n + "|" + strconv.Itoa(t.ID) + "**")
 			r.atLineStart = false

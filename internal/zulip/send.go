@@ -38,7 +38,7 @@ func (t *Transport) Send(ctx context.Context, msg chat.Outgoing) (chat.Sent, err
 			}
 		}
 	}
-	content := render(msg.Body, t.resolver(ctx, msg.Body))
+	content := render(msg.Body, msg.Alert, t.resolver(ctx, msg.Body))
 	if strings.TrimSpace(content) == "" {
 		return chat.Sent{}, errors.New("zulip: empty message")
 	}
@@ -144,7 +144,7 @@ func (t *Transport) Edit(ctx context.Context, room, target string, body chat.Doc
 	if err != nil {
 		return fmt.Errorf("zulip: %q is not a message ID", target)
 	}
-	content := render(body, t.resolver(ctx, body))
+	content := render(body, false, t.resolver(ctx, body)) // an edit pings nobody
 	return t.cli.call(ctx, http.MethodPatch, "/messages/"+strconv.Itoa(id), url.Values{"content": {content}}, nil)
 }
 

@@ -342,7 +342,7 @@ func TestMarkdownEscapesOutsideText(t *testing.T) {
 		chat.P(chat.C("code with ` and ``` and @**all**")),
 		chat.List(chat.Item(chat.T("- item @**all**")), chat.Item(chat.T("/poll x"))),
 	)
-	sent, err := tr.Send(context.Background(), chat.Outgoing{Room: "teas", Thread: "esc", Body: doc, TxnKey: "esc"})
+	sent, err := tr.Send(context.Background(), chat.Outgoing{Room: "teas", Thread: "esc", Body: doc, Alert: true, TxnKey: "esc"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -387,9 +388,15 @@ func (s *Server) audience(m *Message) []int {
 	return sortedIDs(ids)
 }
 
+// mentions is whether content mentions u for real. A silent mention
+// (@_**Name|id**) does not set the "mentioned" flag on the real server
+// (https://zulip.com/help/mention-a-user-or-group#silently-mention-a-user).
 func mentions(content string, u *User) bool {
+	content = silentMention.ReplaceAllString(content, "")
 	return strings.Contains(content, "@**"+u.FullName+"**") || strings.Contains(content, fmt.Sprintf("|%d**", u.ID))
 }
+
+var silentMention = regexp.MustCompile(`@_\*\*[^*]*\*\*`)
 
 func (s *Server) queueEvent(uid int, typ string, ev map[string]any) {
 	for _, q := range s.queues {
