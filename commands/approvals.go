@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/liaisonbot/liaisonbot/internal/chat"
@@ -301,6 +302,48 @@ func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who
 	return updateCards(ctx, q, env, d, fmt.Sprintf("decision/%d", ap.ID))
 }
 
+// linkRecorded records that approved draft d became statement sid, says so
+// in its approval threads and on its card.
+func linkRecorded(ctx context.Context, q store.Q, env *Env, d *store.Draft, sid int64, actor string) error {
+	if err := q.MarkDraftRecorded(ctx, d.ID, sid); err != nil {
+		return err
+	}
+	d.State, d.RecordedStatement = store.DraftRecorded, sid
+	if err := q.AddAudit(ctx, store.Audit{Platform: env.Platform, Actor: actor, Action: "draft:recorded", Result: "ok",
+		Detail: map[string]any{"draft": d.ID, "revision": d.Revision, "state": d.State, "statement": sid}}); err != nil {
+		return err
+	}
+	if err := postInApprovalThreads(ctx, q, env, d, chat.Text(fmt.Sprintf("📚 %s is recorded in the Datatracker as LS %d. Details: /liaison show %d", DraftLabel(d.ID), sid, sid)),
+		fmt.Sprintf("draft/%d/recorded", d.ID)); err != nil {
+		return err
+	}
+	return updateCards(ctx, q, env, d, "recorded")
+}
+
+// recordedAs finds the statement an approved draft became: from one of its
+// From groups, posted after the approval (a day's slack for the clocks),
+// with the most similar subject if similar enough (rules.SameSubject: the
+// chair may have touched the subject up when entering it); 0 when none.
+// `link D7 <id>` does it by hand.
+func recordedAs(ctx context.Context, q store.Q, d *store.Draft) (int64, error) {
+	since := d.UpdatedAt
+	if d.DecidedAt != nil {
+		since = *d.DecidedAt
+	}
+	cands, err := q.RecordCandidates(ctx, d.FromGroups, since.Add(-24*time.Hour))
+	if err != nil {
+		return 0, err
+	}
+	var best int64
+	bestSim := 0.0
+	for _, c := range cands {
+		if sim := rules.SubjectSimilarity(d.Subject, c.Title); rules.SameSubject(d.Subject, c.Title) && sim > bestSim {
+			best, bestSim = c.ID, sim
+		}
+	}
+	return best, nil
+}
+
 // awaiting works out, from the standing approvals of the draft's current
 // revision, which From groups still need an approval (§4.1) and which the
 // approver email covers.
@@ -444,28 +487,15 @@ func RecordApprovedDrafts(ctx context.Context, q store.Q, env *Env) (int, error)
 		if d.Platform != env.Platform {
 			continue
 		}
-		sid, err := q.FindRecordedStatement(ctx, d.FromGroups, d.Subject)
+		sid, err := recordedAs(ctx, q, d)
 		if err != nil {
 			return linked, err
 		}
 		if sid != 0 {
-			if err := q.MarkDraftRecorded(ctx, d.ID, sid); err != nil {
+			if err := linkRecorded(ctx, q, env, d, sid, "datatracker"); err != nil {
 				return linked, err
 			}
-			d.State = store.DraftRecorded
 			linked++
-			if err := q.AddAudit(ctx, store.Audit{Platform: env.Platform, Actor: "datatracker", Action: "draft:recorded", Result: "ok",
-				Detail: map[string]any{"draft": d.ID, "revision": d.Revision, "state": d.State, "statement": sid}}); err != nil {
-				return linked, err
-			}
-			if err := postInApprovalThreads(ctx, q, env, d, chat.Text(fmt.Sprintf("📚 %s is recorded in the Datatracker as LS %d. Details: /liaison show %d", DraftLabel(d.ID), sid, sid)),
-				fmt.Sprintf("draft/%d/recorded", d.ID)); err != nil {
-				return linked, err
-			}
-			d.RecordedStatement = sid
-			if err := updateCards(ctx, q, env, d, "recorded"); err != nil {
-				return linked, err
-			}
 		}
 	}
 	return linked, nil

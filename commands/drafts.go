@@ -51,6 +51,14 @@ func DraftVerbs() []*Verb {
 			Run:     runDrafts,
 		},
 		{
+			Name: "link", Args: "<draft> <statement id>",
+			Summary: "link an approved draft to the statement it became in the Datatracker",
+			Help: "Every sent statement is recorded in the Datatracker (4053bis §3). The bot links an approved draft by itself when " +
+				"a statement from its group with a similar subject is posted; when it cannot tell, link them by hand: the draft is " +
+				"then recorded and its reminders stop. Those who may submit the draft, its approvers and admins.",
+			Run: runLink,
+		},
+		{
 			Name: "withdraw", Args: "<draft>",
 			Summary: "withdraw a draft",
 			Help:    "Withdraws a draft that has not been recorded; its approval request no longer counts.",
@@ -956,4 +964,47 @@ func notApproverText(dir rules.Directory, d *store.Draft, email string, override
 	}
 	return fmt.Sprintf("Only the approvers of %s may approve or reject %s (4053bis §4.1): %s. %s is not one of them, so this changes nothing.",
 		dir.Display(d.FromGroups), DraftLabel(d.ID), strings.Join(names, ", "), email)
+}
+
+func runLink(r *Request) error {
+	if len(r.Parsed.Args) != 2 {
+		return Usagef("Name the draft and the statement, e.g. D7 2043.")
+	}
+	d, err := r.loadDraft(r.Parsed.Args[0])
+	if err != nil {
+		return err
+	}
+	id, ok := ParseID(r.Parsed.Args[1])
+	if !ok {
+		return Usagef("%q is not a statement number.", r.Parsed.Args[1])
+	}
+	if d.State != store.DraftApproved {
+		return Usagef("%s is %s; only an approved draft is linked to the statement it became.", DraftLabel(d.ID), d.State)
+	}
+	dir, err := LoadDirectory(r.Ctx, r.Q)
+	if err != nil {
+		return err
+	}
+	if !rules.CanApprove(dir, r.Event.Sender.Email, d.FromGroups, r.Env.overrides()) {
+		if err := r.requireSubmitter(dir, d.FromGroups, "link"); err != nil {
+			return err
+		}
+	}
+	s, err := r.Q.StatementByID(r.Ctx, id)
+	if err != nil {
+		return err
+	}
+	if s == nil || s.State != "posted" {
+		r.Result = "not_found"
+		return r.Replyf("LS %d is not a posted statement in the bot's mirror of the Datatracker (yet).", id)
+	}
+	if other, err := r.Q.DraftRecordedAs(r.Ctx, id); err != nil {
+		return err
+	} else if other != 0 {
+		return Usagef("LS %d is already linked to %s.", id, DraftLabel(other))
+	}
+	if err := linkRecorded(r.Ctx, r.Q, r.Env, d, id, r.Actor()); err != nil {
+		return err
+	}
+	return r.Replyf("📚 %s is linked to LS %d and recorded.", DraftLabel(d.ID), id)
 }

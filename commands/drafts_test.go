@@ -631,3 +631,44 @@ The body.`)
 	b.run(benchChair, "/liaison withdraw D1")
 	wantIn(t, last(), "🗑 Status: withdrawn")
 }
+
+// An approved draft is linked to the statement entered for it even when
+// the chair touched the subject up; otherwise `link` does it by hand.
+func TestRecordLinkingToleratesSubjectChanges(t *testing.T) {
+	ctx := context.Background()
+	b := newDraftBench(t)
+	for i, subject := range []string{"TE topology models", "Optical models"} {
+		b.run(benchChair, fmt.Sprintf(`/liaison draft to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject=%q consensus="WG consensus"
+The body.`, subject))
+		b.run(benchChair, fmt.Sprintf("/liaison submit D%d", i+1))
+		b.run(benchAD, fmt.Sprintf("/liaison approve D%d", i+1))
+	}
+	posted := time.Now()
+	for _, s := range []*store.Statement{
+		{ID: 3001, Title: "LS on TE Topology Models (final)", FromGroups: []int64{1985}, ToGroups: []int64{62}, Purpose: "info", State: "posted", PostedAt: &posted},
+		{ID: 3002, Title: "Something else entirely", FromGroups: []int64{1985}, ToGroups: []int64{62}, Purpose: "info", State: "posted", PostedAt: &posted},
+	} {
+		if err := b.st.UpsertStatement(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var linked int
+	if err := b.st.Tx(ctx, func(q store.Q) error {
+		var err error
+		linked, err = RecordApprovedDrafts(ctx, q, b.d.Env)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if d := b.draft(1); linked != 1 || d.State != store.DraftRecorded || d.RecordedStatement != 3001 {
+		t.Fatalf("linked %d; D1 is %s as LS %d, want recorded as 3001", linked, d.State, d.RecordedStatement)
+	}
+	if d := b.draft(2); d.State != store.DraftApproved {
+		t.Fatalf("D2 linked to an unrelated subject: %s", d.State)
+	}
+	wantIn(t, b.run(benchChair, "/liaison link D2 3001"), "already linked to D1")
+	wantIn(t, b.run(benchChair, "/liaison link D2 3002"), "D2 is linked to LS 3002")
+	if d := b.draft(2); d.State != store.DraftRecorded || d.RecordedStatement != 3002 {
+		t.Fatalf("D2 after link: %s as LS %d", d.State, d.RecordedStatement)
+	}
+}

@@ -305,21 +305,35 @@ func (q Q) NoteReactionExplained(ctx context.Context, draftID int64, actor strin
 	return tag.RowsAffected() == 1, err
 }
 
-// FindRecordedStatement finds the posted statement an approved draft
-// became: sent by one of its From groups, with its subject (compared
-// without case and surrounding space), and not yet linked to another
-// draft; 0 when none.
-func (q Q) FindRecordedStatement(ctx context.Context, fromGroups []string, subject string) (int64, error) {
-	var id int64
-	err := q.db.QueryRow(ctx, `
-		SELECT s.id FROM statement s
-		WHERE s.state = 'posted'
-		  AND lower(btrim(s.title)) = lower(btrim($2))
-		  AND s.from_groups && ARRAY(SELECT g.id FROM dt_group g WHERE lower(g.acronym) = ANY($1))
-		  AND NOT EXISTS (SELECT 1 FROM draft d WHERE d.recorded_statement = s.id)
-		ORDER BY s.id LIMIT 1`, nonNil(fromGroups), subject).Scan(&id)
+// DraftRecordedAs is the draft linked to statement id; 0 when none.
+func (q Q) DraftRecordedAs(ctx context.Context, id int64) (int64, error) {
+	var d int64
+	err := q.db.QueryRow(ctx, `SELECT id FROM draft WHERE recorded_statement = $1 LIMIT 1`, id).Scan(&d)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	}
-	return id, err
+	return d, err
+}
+
+// RecordCandidate is a posted statement an approved draft may have become.
+type RecordCandidate struct {
+	ID    int64
+	Title string
+}
+
+// RecordCandidates lists the posted statements sent by one of fromGroups,
+// posted (or submitted) since since, and not yet linked to a draft: those
+// an approved draft may have become. The caller compares subjects.
+func (q Q) RecordCandidates(ctx context.Context, fromGroups []string, since time.Time) ([]RecordCandidate, error) {
+	return list(ctx, q.db, func(row pgx.Row) (RecordCandidate, error) {
+		var c RecordCandidate
+		err := row.Scan(&c.ID, &c.Title)
+		return c, err
+	}, `
+		SELECT s.id, s.title FROM statement s
+		WHERE s.state = 'posted'
+		  AND coalesce(s.posted_at, s.submitted_at, now()) >= $2
+		  AND s.from_groups && ARRAY(SELECT g.id FROM dt_group g WHERE lower(g.acronym) = ANY($1))
+		  AND NOT EXISTS (SELECT 1 FROM draft d WHERE d.recorded_statement = s.id)
+		ORDER BY s.id`, nonNil(fromGroups), since)
 }
