@@ -401,10 +401,21 @@ func (r *Request) draftDoc(dir rules.Directory, d *store.Draft, headline string)
 		draftFields(dir, d),
 	}
 	blocks = append(blocks, bodyBlocks(d.ID, d.Body)...)
-	if d.State == store.DraftRejected && d.RejectReason != "" {
-		blocks = append(blocks, chat.P(chat.B("Returned by the approver: "), chat.T(d.RejectReason)))
+	switch d.State {
+	case store.DraftOpen, store.DraftRejected:
+		if d.State == store.DraftRejected {
+			if status, err := cardStatus(r.Ctx, r.Q, r.Env, dir, d, store.ApprovalRequest{Revision: d.Revision}); err == nil {
+				blocks = append(blocks, status)
+			}
+		}
+		blocks = append(blocks, checklistBlocks(r.checkDraft(dir, d))...)
+	default:
+		// Submitted or decided: where it stands, who decided, when and
+		// what comes next (the approval card's status line).
+		if status, err := cardStatus(r.Ctx, r.Q, r.Env, dir, d, store.ApprovalRequest{Revision: d.Revision}); err == nil {
+			blocks = append(blocks, status)
+		}
 	}
-	blocks = append(blocks, checklistBlocks(r.checkDraft(dir, d))...)
 	return chat.NewDoc(blocks...)
 }
 

@@ -672,3 +672,24 @@ The body.`, subject))
 		t.Fatalf("D2 after link: %s as LS %d", d.State, d.RecordedStatement)
 	}
 }
+
+// show of a decided draft says who decided, when, and what comes next,
+// not "ready to submit".
+func TestShowDecidedDraft(t *testing.T) {
+	b := newDraftBench(t)
+	b.run(benchChair, `/liaison draft to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject="Models" consensus="WG consensus"
+The body.`)
+	wantIn(t, b.run(benchChair, "/liaison show D1"), "Checklist")
+	b.run(benchChair, "/liaison submit D1")
+	wantIn(t, b.run(benchChair, "/liaison show D1"), "Status: waiting for an approval for teas")
+	b.run(benchAD, "/liaison reject D1 too vague")
+	out := b.run(benchChair, "/liaison show D1")
+	wantIn(t, out, "Status: returned to the author by Adam AD (AD rtg) on ", "too vague", "Next: edit and submit again")
+	b.run(benchChair, "/liaison submit D1")
+	b.run(benchAD, "/liaison approve D1")
+	out = b.run(benchChair, "/liaison show D1")
+	wantIn(t, out, "Status: approved by Adam AD (AD rtg) on ", "Next: the author enters it in the Datatracker")
+	if strings.Contains(out, "ready to submit") {
+		t.Errorf("an approved draft is shown as ready to submit:\n%s", out)
+	}
+}
