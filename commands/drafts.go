@@ -94,6 +94,7 @@ func DraftVerbs() []*Verb {
 			Help:    "Returns the draft to its author with the reason; only its approvers may (4053bis §4.1).",
 			Run:     runReject,
 		},
+		mineVerb(),
 	}
 }
 

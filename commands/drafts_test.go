@@ -693,3 +693,42 @@ The body.`)
 		t.Errorf("an approved draft is shown as ready to submit:\n%s", out)
 	}
 }
+
+// mine answers, for each person, what waits on them.
+func TestMine(t *testing.T) {
+	ctx := context.Background()
+	b := newDraftBench(t)
+	b.run(benchChair, `/liaison draft to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject="Models" consensus="WG consensus"
+The body.`)
+	b.run(benchChair, `/liaison draft to=itu-t-sg-15 subject="Half done"`)
+	b.run(benchChair, "/liaison submit D1")
+	// LS 2043 (For Action, from SG15 to teas) gets a deadline in 5 days.
+	deadline := b.now.AddDate(0, 0, 5)
+	s, err := b.st.StatementByID(ctx, 2043)
+	if err != nil || s == nil {
+		t.Fatal(s, err)
+	}
+	s.Deadline = &deadline
+	if err := b.st.UpsertStatement(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+
+	ad := b.run(benchAD, "/liaison mine")
+	wantIn(t, ad, "Waiting for your approval", "D1 Models — from teas; your approval is needed for teas")
+	if strings.Contains(ad, "Your drafts") || strings.Contains(ad, "LS 2043") {
+		t.Errorf("the AD is shown the chair's things:\n%s", ad)
+	}
+	chair := b.run(benchChair, "/liaison mine")
+	wantIn(t, chair, "Unanswered For Action statements to your groups", "LS 2043", "Your drafts", "D1 Models — waiting for approval",
+		"D2 Half done — a draft: complete it")
+	if strings.Contains(chair, "Waiting for your approval") {
+		t.Errorf("the chair is asked to approve:\n%s", chair)
+	}
+	wantIn(t, b.run("someone@example.org", "/liaison mine"), "Nothing waits on you.")
+	wantIn(t, b.run("", "/liaison mine"), "does not know your Datatracker e-mail")
+	// Approved: nothing waits on the AD any more.
+	b.run(benchAD, "/liaison approve D1")
+	if out := b.run(benchAD, "/liaison mine"); !strings.Contains(out, "Nothing waits on you.") {
+		t.Errorf("after approving, the AD still has:\n%s", out)
+	}
+}
