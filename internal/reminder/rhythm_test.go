@@ -14,6 +14,7 @@ import (
 	"github.com/liaisonbot/liaisonbot/internal/datatracker"
 	"github.com/liaisonbot/liaisonbot/internal/datatracker/dtfake"
 	"github.com/liaisonbot/liaisonbot/internal/mirror"
+	"github.com/liaisonbot/liaisonbot/internal/reminder"
 	"github.com/liaisonbot/liaisonbot/internal/rules"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 	"github.com/liaisonbot/liaisonbot/internal/testenv"
@@ -93,7 +94,7 @@ func TestFirstStartOnLongHistory(t *testing.T) {
 		if s.Deadline == nil || (s.Purpose != "action" && s.Purpose != "comment") || slices.Contains(s.Tags, "taken") || g.noreply || g.answered {
 			continue
 		}
-		off := rules.DaysBetween(DateOf(*s.Deadline), today)
+		off := rules.DaysBetween(reminder.DateOfDeadline(*s.Deadline), today)
 		if !onLadder[off] {
 			continue
 		}
@@ -129,11 +130,6 @@ func TestFirstStartOnLongHistory(t *testing.T) {
 	if n, err := r.Tick(ctx, now.Add(time.Hour)); err != nil || n != 0 {
 		t.Errorf("second run: %d %v", n, err)
 	}
-}
-
-// DateOf reads a stored deadline.
-func DateOf(t time.Time) rules.Date {
-	return rules.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
 }
 
 // TestPostedSixDaysBeforeDeadline: a For Action statement posted in the
