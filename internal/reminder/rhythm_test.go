@@ -221,3 +221,31 @@ func TestOutgoingReminder(t *testing.T) {
 		t.Errorf("overdue reminder of our own statement asks for a reply:\n%s", body)
 	}
 }
+
+// TestOutgoingClassification: a statement is outgoing when an IETF-side
+// group sent it and every addressed group is another body (an SDO).
+func TestOutgoingClassification(t *testing.T) {
+	groups := map[int64]store.Group{
+		gTEAS: {ID: gTEAS, Acronym: "teas", Type: "wg"}, gIAB: {ID: gIAB, Acronym: "iab", Type: "ietf"},
+		gSG15: {ID: gSG15, Acronym: "itu-t-sg-15", Type: "sdo"}, 99: {ID: 99, Acronym: "ieee", Type: "SDO"},
+	}
+	tests := []struct {
+		name     string
+		from, to []int64
+		want     bool
+	}{
+		{"WG to SDO", []int64{gTEAS}, []int64{gSG15}, true},
+		{"IAB to two SDOs", []int64{gIAB}, []int64{gSG15, 99}, true},
+		{"SDO to WG (incoming)", []int64{gSG15}, []int64{gTEAS}, false},
+		{"SDO to SDO", []int64{gSG15}, []int64{99}, false},
+		{"WG to WG and SDO", []int64{gTEAS}, []int64{gSG15, gTEAS}, false},
+		{"unknown addressee", []int64{gTEAS}, []int64{12345}, false},
+		{"no addressee", []int64{gTEAS}, nil, false},
+	}
+	for _, tt := range tests {
+		s := &store.Statement{FromGroups: tt.from, ToGroups: tt.to}
+		if got := reminder.Outgoing(s, groups); got != tt.want {
+			t.Errorf("%s: Outgoing = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
