@@ -182,7 +182,14 @@ func (r *Reminder) deadlines(ctx context.Context, today rules.Date) (int, error)
 	var ss []*store.Statement
 	for _, t := range tracked {
 		d := DateOfDeadline(*t.Statement.Deadline)
-		seen := rules.DateOf(t.FirstSeen, r.zone())
+		// Seen, for the ladder, no earlier than posted: a statement
+		// mirrored while still pending is announced when posted, and the
+		// announcement shows the deadline.
+		seenAt := t.FirstSeen
+		if p := t.Statement.PostedAt; p != nil && p.After(seenAt) {
+			seenAt = *p
+		}
+		seen := rules.DateOf(seenAt, r.zone())
 		rung, ok := r.Ladder.DueRung(d, today, seen, t.Rung())
 		if !ok {
 			continue

@@ -249,3 +249,32 @@ func TestOutgoingClassification(t *testing.T) {
 		}
 	}
 }
+
+// TestMirroredWhilePending: a statement the bot stored while it was still
+// pending (first seen at T-20) and that was posted at T-6 is announced at
+// T-6; its first reminder is on the four-day rung, not a catch-up of the
+// one-week rung.
+func TestMirroredWhilePending(t *testing.T) {
+	ctx := context.Background()
+	st := testenv.Store(t)
+	seed(t, st)
+	s := stmt(900, "2025-09-30")
+	posted := at("2025-09-24")
+	s.PostedAt = &posted
+	must(t, st.UpsertStatement(ctx, s))
+	must(t, st.SetFirstSeen(ctx, 900, at("2025-09-10")))
+	c := &clock{}
+	r := newReminder(t, st, c)
+	for _, d := range []struct {
+		date string
+		want int
+	}{{"2025-09-24", 0}, {"2025-09-25", 0}, {"2025-09-26", 1}} {
+		c.t = at(d.date)
+		if n, err := r.Tick(ctx, c.Now()); err != nil || n != d.want {
+			t.Errorf("%s: %d reminders (%v), want %d", d.date, n, err, d.want)
+		}
+	}
+	if got := sentFor(t, st, 900); len(got) != 1 || got[-4] == nil {
+		t.Fatalf("sent %v, want only the four-day rung", got)
+	}
+}
