@@ -64,8 +64,9 @@ type Reminder struct {
 	// Now is the clock (injectable for tests).
 	Now func() time.Time
 	Log zerolog.Logger
-	// HorizonDays: statements overdue longer are not reminded any more
-	// (0: DefaultHorizonDays).
+	// HorizonDays: with a weekly ladder, statements overdue longer are not
+	// reminded any more (0: DefaultHorizonDays). Without one the ladder's
+	// last daily rung is the limit.
 	HorizonDays int
 	// FollowupDays: how often open received reports are followed up (0:
 	// DefaultFollowupDays).
@@ -438,8 +439,8 @@ func OutgoingReminderDoc(base string, zone *time.Location, s *store.Statement, d
 			"If one is still expected, consider asking the liaison manager for " + to +
 			" (or the IAB, when there is none) to follow up with them (4053bis §1).")))
 	} else {
-		doc.Add(chat.P(chat.T("Our statement asked " + to + " to act; a response from " + to + " is due by " + due + ". " +
-			"When it is posted in the Datatracker it is announced here.")))
+		doc.Add(chat.P(chat.T("Our statement asked " + to + " to act: their response is due by " + due +
+			". It is announced here when it is posted in the Datatracker.")))
 	}
 	return doc
 }
