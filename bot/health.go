@@ -21,7 +21,8 @@ func (b *Bot) pollInterval() time.Duration {
 }
 
 // pollStaleAfter is how old the last successful poll may be before the bot
-// reports itself unready: three intervals, and at least two minutes.
+// reports itself unready: three intervals, and at least two minutes (as the
+// README says of /readyz).
 func (b *Bot) pollStaleAfter() time.Duration { return max(3*b.pollInterval(), 2*time.Minute) }
 
 // readinessChecks are /readyz: the database answers, the chat platform is

@@ -44,7 +44,9 @@ func Build(name, zone string, entries []Entry, now time.Time) string {
 			ev.SetURL(e.URL)
 		}
 	}
-	return cal.Serialize()
+	// Content lines end in CRLF (RFC 5545 §3.1); the library's default is
+	// the platform's line end, "\n" on Unix.
+	return cal.Serialize(ics.WithNewLineWindows)
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -10,8 +10,9 @@ import (
 	"github.com/liaisonbot/liaisonbot/internal/metrics"
 )
 
-// Run ticks once at start (the catch-up after downtime: one reminder per
-// statement, the latest rung due) and then on the cron schedule
+// Run ticks once at start (today's rungs, and after downtime one catch-up
+// per statement for the latest rung missed while down; never rungs dated
+// before the statement was first seen) and then on the cron schedule
 // (reminders.schedule, read in reminders.timezone) until ctx ends. A tick
 // still running when the next one is due is not doubled. Failed ticks are
 // logged; the next tick retries what was not claimed.

@@ -57,6 +57,27 @@ func seed(t testing.TB, st *store.Store) {
 		if _, err := st.AddBinding(ctx, b); err != nil {
 			t.Fatal(err)
 		}
+		// Bound long before the tests' clocks (the database stamps the
+		// real now).
+		must(t, st.SetRoomBoundAt(ctx, platform, b.Room, boundLongAgo))
+	}
+}
+
+// boundLongAgo is before every date the tests tick on.
+var boundLongAgo = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// put stores statements as first seen by the bot when they were posted
+// (the database would stamp the real now).
+func put(t testing.TB, st *store.Store, ss ...*store.Statement) {
+	t.Helper()
+	ctx := context.Background()
+	for _, s := range ss {
+		must(t, st.UpsertStatement(ctx, s))
+		seen := boundLongAgo
+		if s.PostedAt != nil {
+			seen = *s.PostedAt
+		}
+		must(t, st.SetFirstSeen(ctx, s.ID, seen))
 	}
 }
 
@@ -71,7 +92,7 @@ func testConfig() *config.Config {
 	cfg := &config.Config{Platform: platform}
 	cfg.Datatracker.URL = "https://datatracker.example"
 	cfg.Reminders = config.Reminders{Schedule: "0 8 * * *", Timezone: "UTC", DeadlineTimezone: "America/Los_Angeles",
-		Ladder: "14,7,4,3,2,1,0;daily=14;weekly"}
+		Ladder: ""} // the default: the Datatracker's ladder
 	cfg.Matrix.Identities = []config.Identity{
 		{User: "@maria:example.org", Email: "maria@example.net"},
 		{User: "@hiroshi:example.org", Email: "hiroshi@example.jp"},

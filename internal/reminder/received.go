@@ -200,7 +200,9 @@ func (r *Reminder) enqueueReceived(ctx context.Context, q store.Q, rep store.Rec
 		}
 	}
 	for _, room := range rooms {
-		msg := chat.Outgoing{Room: room, Body: doc, Notice: true, TxnKey: key + "/" + room}
+		// Alert: the follow-up must notify the people it mentions (issue
+		// 13 point 1).
+		msg := chat.Outgoing{Room: room, Body: doc, Notice: true, Alert: true, TxnKey: key + "/" + room}
 		if room == rep.Room {
 			msg.Thread = rep.Thread
 		}
@@ -291,7 +293,7 @@ func (r *Reminder) recordReminders(ctx context.Context, now time.Time) (int, err
 					d.ID, oneLine(d.Subject), approved)),
 				chat.C("/liaison drafts"), chat.T(".")))
 			_, err = q.Enqueue(ctx, r.Platform, store.KindNotice, chat.Outgoing{
-				Room: d.Room, Thread: d.Thread, Body: doc, Notice: true,
+				Room: d.Room, Thread: d.Thread, Body: doc, Notice: true, Alert: true, // notifies the author
 				TxnKey: fmt.Sprintf("record-remind/%d/%s", d.ID, rules.DateOf(now, r.zone())),
 			})
 			if err == nil {

@@ -1,18 +1,23 @@
 // Package reminder follows liaison statements to their deadlines
-// (draft-iab-rfc4053bis §5.1): on a cron schedule it reminds the rooms of
-// the addressed groups of For Action statements still awaiting an answer,
-// on the rungs of a configurable ladder (by default the Datatracker's 14,
-// 7, 4, 3, 2, 1 and 0 days before the deadline, then daily for 14 days
-// overdue and weekly after). It also follows up statements reported with
-// /liaison received until they are recorded (§3.1), and approved drafts
-// whose authors have not recorded them yet (§3.2).
+// (draft-iab-rfc4053bis §5.1) the way the Datatracker's
+// check_liaison_deadlines does
+// (https://github.com/ietf-tools/datatracker/blob/main/ietf/liaisons/management/commands/check_liaison_deadlines.py):
+// on a cron schedule it reminds the rooms of the addressed groups of For
+// Action statements still awaiting an answer on the rungs of a
+// configurable ladder (by default 14, 7, 4, 3, 2, 1 and 0 days before the
+// deadline, then daily for 14 days overdue, then nothing). For an
+// outgoing statement (an IETF group asked another body to act) the
+// reminder goes to the sending group's rooms: the response from the other
+// body is due. It also follows up statements reported with /liaison
+// received until they are recorded (§3.1), and approved drafts whose
+// authors have not recorded them yet (§3.2).
 //
 // Exactly once: each (statement, deadline, rung) is claimed in the
 // transaction that queues its messages in the outbox, so a crash, a
 // restart or a second replica never sends a rung twice and never loses
-// one. After downtime a tick catches up with one reminder per statement,
-// the latest rung due (rules.Ladder.DueRung), not a burst of every missed
-// rung.
+// one. Rungs dated before the bot first saw the statement (or before a
+// room was bound) are never sent; after downtime one catch-up is sent for
+// the latest rung missed while down, not a burst (rules.Ladder.DueRung).
 package reminder
 
 import (
@@ -33,9 +38,8 @@ import (
 )
 
 // DefaultHorizonDays bounds how long after its deadline an unanswered
-// statement is still reminded (weekly). Without a bound the first tick on
-// a full Datatracker history would remind every For Action statement ever
-// left without a recorded answer.
+// statement is still reminded when the ladder is weekly (the default
+// ladder ends 14 days after the deadline by itself).
 const DefaultHorizonDays = 365
 
 // DefaultFollowupDays is how often an open received report is followed up.
@@ -60,8 +64,9 @@ type Reminder struct {
 	// Now is the clock (injectable for tests).
 	Now func() time.Time
 	Log zerolog.Logger
-	// HorizonDays: statements overdue longer are not reminded any more
-	// (0: DefaultHorizonDays).
+	// HorizonDays: with a weekly ladder, statements overdue longer are not
+	// reminded any more (0: DefaultHorizonDays). Without one the ladder's
+	// last daily rung is the limit.
 	HorizonDays int
 	// FollowupDays: how often open received reports are followed up (0:
 	// DefaultFollowupDays).
@@ -159,7 +164,11 @@ func (r *Reminder) maxBefore() int {
 }
 
 func (r *Reminder) deadlines(ctx context.Context, today rules.Date) (int, error) {
-	from := today.AddDays(-r.horizon()).Time(time.UTC)
+	reach := r.Ladder.Reach()
+	if reach < 0 {
+		reach = r.horizon()
+	}
+	from := today.AddDays(-reach).Time(time.UTC)
 	to := today.AddDays(r.maxBefore()).Time(time.UTC)
 	tracked, err := r.Store.Unanswered(ctx, from, to, 0)
 	if err != nil {
@@ -174,7 +183,15 @@ func (r *Reminder) deadlines(ctx context.Context, today rules.Date) (int, error)
 	var ss []*store.Statement
 	for _, t := range tracked {
 		d := DateOfDeadline(*t.Statement.Deadline)
-		rung, ok := r.Ladder.DueRung(d, today, t.Rung())
+		// Seen, for the ladder, no earlier than posted: a statement
+		// mirrored while still pending is announced when posted, and the
+		// announcement shows the deadline.
+		seenAt := t.FirstSeen
+		if p := t.Statement.PostedAt; p != nil && p.After(seenAt) {
+			seenAt = *p
+		}
+		seen := rules.DateOf(seenAt, r.zone())
+		rung, ok := r.Ladder.DueRung(d, today, seen, t.Rung())
 		if !ok {
 			continue
 		}
@@ -206,15 +223,40 @@ func (r *Reminder) deadlines(ctx context.Context, today rules.Date) (int, error)
 	return sent, errors.Join(errs...)
 }
 
-// errNoRoom rolls back a claim that would reach nobody, so a room bound
-// later still gets the (caught-up) reminder.
+// errNoRoom rolls back a claim that would reach nobody.
 var errNoRoom = errors.New("no room to remind in")
+
+// Outgoing reports whether a statement was sent by an IETF group to
+// another body (an SDO), so the answer is awaited from that body: every
+// addressed group is an SDO and some sender is not. Groups not loaded
+// count as not SDOs.
+func Outgoing(s *store.Statement, groups map[int64]store.Group) bool {
+	isSDO := func(id int64) bool {
+		g, ok := groups[id]
+		return ok && rules.GroupType(strings.ToLower(g.Type)) == rules.TypeSDO
+	}
+	if len(s.ToGroups) == 0 || !slices.ContainsFunc(s.FromGroups, func(id int64) bool { return !isSDO(id) }) {
+		return false
+	}
+	return !slices.ContainsFunc(s.ToGroups, func(id int64) bool { return !isSDO(id) })
+}
 
 // remind claims (statement, deadline, rung) and queues its messages, in
 // one transaction. It returns the number of messages queued (0 when the
 // rung was claimed before, by this or another replica).
+//
+// The reminder goes to the rooms of the groups expected to act: the
+// addressed groups of an incoming statement, the sending groups of an
+// outgoing one (the response of the other body is theirs to follow up).
+// A room bound after the rung's day does not get that rung.
 func (r *Reminder) remind(ctx context.Context, s *store.Statement, deadline rules.Date, rung int, today rules.Date, aud store.StatementGroups) (int, error) {
 	n := 0
+	outgoing := Outgoing(s, aud.Groups)
+	followers := s.ToGroups
+	if outgoing {
+		followers = s.FromGroups
+	}
+	rungDay := deadline.AddDays(rung)
 	err := r.Store.Tx(ctx, func(q store.Q) error {
 		n = 0
 		// Answered since the list was read (a reply recorded, noreply)?
@@ -226,7 +268,7 @@ func (r *Reminder) remind(ctx context.Context, s *store.Statement, deadline rule
 			return err
 		}
 		overdue := rules.Overdue(deadline, today)
-		groupRooms, err := q.GroupRooms(ctx, r.Platform, aud.Acronyms(s.ToGroups))
+		groupRooms, err := q.GroupRooms(ctx, r.Platform, aud.Acronyms(followers))
 		if err != nil {
 			return err
 		}
@@ -239,16 +281,36 @@ func (r *Reminder) remind(ctx context.Context, s *store.Statement, deadline rule
 				return err
 			}
 		}
+		boundAt, err := q.RoomsBoundAt(ctx, r.Platform, aud.Acronyms(followers), true)
+		if err != nil {
+			return err
+		}
+		// A rung dated before the room was bound passed before the room
+		// followed the statement: like a rung before the statement was
+		// first seen, it is not sent there.
+		boundInTime := func(room string) bool {
+			at, ok := boundAt[room]
+			if !ok {
+				return true
+			}
+			bound := rules.DateOf(at, r.zone())
+			if rules.DaysBetween(bound, today) < 0 {
+				bound = today // a database clock ahead of ours
+			}
+			return rules.DaysBetween(bound, rungDay) >= 0
+		}
 		type target struct {
 			room  string
 			coord bool
 		}
 		var targets []target
 		for _, room := range groupRooms {
-			targets = append(targets, target{room, false})
+			if boundInTime(room) {
+				targets = append(targets, target{room, false})
+			}
 		}
 		for _, room := range coord {
-			if !slices.Contains(groupRooms, room) {
+			if !slices.Contains(groupRooms, room) && boundInTime(room) {
 				targets = append(targets, target{room, true})
 			}
 		}
@@ -266,8 +328,10 @@ func (r *Reminder) remind(ctx context.Context, s *store.Statement, deadline rule
 			msg := chat.Outgoing{
 				Room:   t.room,
 				Thread: thread,
-				Body:   r.reminderDoc(s, deadline, today, aud, t.coord),
+				Body:   r.reminderDoc(s, deadline, today, aud, outgoing, t.coord),
 				Notice: true,
+				// It must notify the chairs it mentions (issue 13 point 1).
+				Alert:  true,
 				TxnKey: fmt.Sprintf("remind/%d/%s/%d/%s", s.ID, deadline, rung, t.room),
 			}
 			if thread == "" {
@@ -288,7 +352,8 @@ func (r *Reminder) remind(ctx context.Context, s *store.Statement, deadline rule
 		return nil
 	})
 	if errors.Is(err, errNoRoom) {
-		r.Log.Debug().Int64("statement", s.ID).Msg("no room bound to the addressed groups and no coordination room: not reminded")
+		r.Log.Debug().Int64("statement", s.ID).Int("rung", rung).
+			Msg("no room bound by the rung's day for the groups to remind and no coordination room: not reminded")
 		return 0, nil
 	}
 	return n, err
@@ -296,10 +361,14 @@ func (r *Reminder) remind(ctx context.Context, s *store.Statement, deadline rule
 
 // reminderDoc is the reminder text: the statement, how far the deadline
 // is (said from today, not from the rung: a caught-up "one week" rung sent
-// five days before says "in five days"), the chairs of the addressed
-// groups (mentioned in their rooms, named silently in coordination rooms)
-// and, when overdue, the liaison manager of the sending body.
-func (r *Reminder) reminderDoc(s *store.Statement, deadline, today rules.Date, aud store.StatementGroups, coord bool) chat.Doc {
+// five days before says "in five days"), the chairs of the groups to
+// remind (mentioned in their rooms, named silently in coordination rooms)
+// and, when overdue, the liaison manager.
+func (r *Reminder) reminderDoc(s *store.Statement, deadline, today rules.Date, aud store.StatementGroups, outgoing, coord bool) chat.Doc {
+	if outgoing {
+		return OutgoingReminderDoc(r.Base, r.zone(), s, deadline, today, aud.Groups, aud.RolesOf(s.FromGroups, rules.RoleChair),
+			aud.RolesOf(s.ToGroups, rules.RoleLiaisonManager), r.Users, !coord)
+	}
 	return ReminderDoc(r.Base, r.zone(), s, deadline, today, aud.Groups, aud.RolesOf(s.ToGroups, rules.RoleChair),
 		aud.RolesOf(s.FromGroups, rules.RoleLiaisonManager), r.Users, !coord)
 }
@@ -331,6 +400,48 @@ func ReminderDoc(base string, zone *time.Location, s *store.Statement, deadline,
 		"(4053bis §5.1). Reply with "), chat.C(fmt.Sprintf("/liaison reply %d", s.ID)),
 		chat.T("; if no reply will be sent, record that with "), chat.C(fmt.Sprintf("/liaison noreply %d <reason>", s.ID)),
 		chat.T(" and the liaison manager is told (chairs' FAQ, \"Do we need to reply to all LS?\").")))
+	return doc
+}
+
+// OutgoingReminderDoc builds the reminder of an outgoing statement: an
+// IETF group asked another body to act by the deadline, so the sending
+// group's chairs are told when the other body's response is due, and,
+// once overdue, pointed to the liaison manager for that body, "the first
+// contact point for liaison statements send to or received from the
+// respective SDO" (4053bis §1). It never asks anyone to reply to the
+// statement: it is our own. chairs are the chairs of the sending groups;
+// liaimans the liaison managers for the addressed bodies.
+func OutgoingReminderDoc(base string, zone *time.Location, s *store.Statement, deadline, today rules.Date, groups map[int64]store.Group,
+	chairs, liaimans []store.Role, users render.Identities, notify bool) chat.Doc {
+	offset := rules.DaysBetween(deadline, today)
+	to := render.Groups(s.ToGroups, groups)
+	due := rules.FormatDeadline(deadline, zone)
+	head := "⏰ Response from " + to + " due " + rules.Phrase(offset) + ": "
+	if offset > 0 {
+		head = "⚠ Response from " + to + " overdue: due " + rules.Phrase(offset)[len("overdue by "):] + " ago: "
+	}
+	doc := chat.NewDoc(chat.P(chat.T(head), render.Ref(base, s.ID), chat.T(" "), chat.B(oneLine(s.Title))))
+	items := [][]chat.Span{
+		chat.Item(chat.B("Response due: "), chat.T(due+" ("+rules.Phrase(offset)+")")),
+		chat.Item(chat.B("Purpose: "), chat.T(render.Purpose(s.Purpose))),
+		chat.Item(chat.B("From: "), chat.T(render.Groups(s.FromGroups, groups))),
+		chat.Item(chat.B("To: "), chat.T(to)),
+	}
+	if len(chairs) > 0 {
+		items = append(items, append([]chat.Span{chat.B("Chairs: ")}, users.People(chairs, notify)...))
+	}
+	if offset > 0 && len(liaimans) > 0 {
+		items = append(items, append([]chat.Span{chat.B("Liaison manager for " + to + ": ")}, users.People(liaimans, false)...))
+	}
+	doc.Add(chat.List(items...))
+	if offset > 0 {
+		doc.Add(chat.P(chat.T("Our statement asked " + to + " to act by " + due + " and no response is recorded. " +
+			"If one is still expected, consider asking the liaison manager for " + to +
+			" (or the IAB, when there is none) to follow up with them (4053bis §1).")))
+	} else {
+		doc.Add(chat.P(chat.T("Our statement asked " + to + " to act: their response is due by " + due +
+			". It is announced here when it is posted in the Datatracker.")))
+	}
 	return doc
 }
 

@@ -14,7 +14,7 @@ import (
 
 // TestLadderWalkWithRestart walks one statement day by day through the
 // whole default ladder (14, 7, 4, 3, 2, 1, 0 days before, daily overdue
-// for 14 days, then weekly), ticking twice a day and restarting the bot
+// for 14 days, then nothing, as check_liaison_deadlines), ticking twice a day and restarting the bot
 // (a new Reminder on a new connection pool, same database) between two
 // rungs: every rung once, none twice, none lost.
 func TestLadderWalkWithRestart(t *testing.T) {
@@ -25,7 +25,7 @@ func TestLadderWalkWithRestart(t *testing.T) {
 	// The deadline is just before the end of daylight-saving time in Los
 	// Angeles (2025-11-02): calendar days, not 24-hour steps, count.
 	s := stmt(100, "2025-10-31")
-	must(t, st.UpsertStatement(ctx, s))
+	put(t, st, s)
 	// Announced in the teas room: reminders go in its thread.
 	oid, err := st.Enqueue(ctx, platform, store.KindAnnouncement, chat.Outgoing{Room: roomTEAS, NewThread: "LS 100", TxnKey: "announce/100/" + roomTEAS})
 	must(t, err)
@@ -59,7 +59,7 @@ func TestLadderWalkWithRestart(t *testing.T) {
 			}
 		}
 	}
-	want := []int{-14, -7, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 21, 28, 35, 42}
+	want := []int{-14, -7, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}
 	if !slices.Equal(sentOn, want) {
 		t.Fatalf("reminded on days %v\nwant %v", sentOn, want)
 	}
@@ -81,7 +81,7 @@ func TestLadderWalkWithRestart(t *testing.T) {
 	// The messages: in the announcement's thread, chairs mentioned where
 	// their chat identity is known and named otherwise.
 	m := message(t, st, 100, -7, roomTEAS)
-	if m.Thread != "$ann100" || !m.Notice || m.TxnKey != "remind/100/2025-10-31/-7/"+roomTEAS {
+	if m.Thread != "$ann100" || !m.Notice || !m.Alert || m.TxnKey != "remind/100/2025-10-31/-7/"+roomTEAS {
 		t.Errorf("reminder message %+v", m)
 	}
 	contains(t, m.Body.Plain(), "Deadline in one week", "LS 100", "2025-10-31 (America/Los_Angeles)", "Maria Lindqvist",
@@ -101,13 +101,16 @@ func TestLadderWalkWithRestart(t *testing.T) {
 	contains(t, m.Body.Plain(), "Deadline today")
 }
 
-// TestCatchUpAfterDowntime: a bot down for a week sends one reminder per
-// statement when it comes back, the latest rung due, phrased from today.
+// TestCatchUpAfterDowntime: a bot down for a week sends one catch-up per
+// statement when it comes back, for the latest rung missed while it was
+// down, phrased from today; a statement it sees for the first time on
+// return gets nothing for the rungs that passed before (the announcement
+// shows the deadline), only the next rung on its day.
 func TestCatchUpAfterDowntime(t *testing.T) {
 	ctx := context.Background()
 	st := testenv.Store(t)
 	seed(t, st)
-	must(t, st.UpsertStatement(ctx, stmt(200, "2025-09-30")))
+	put(t, st, stmt(200, "2025-09-30"))
 	c := &clock{t: at("2025-09-16")}
 	r := newReminder(t, st, c)
 	if n, err := r.Tick(ctx, c.Now()); err != nil || n != 1 {
@@ -121,8 +124,23 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 	}
 	m := message(t, st, 200, -7, roomTEAS)
 	contains(t, m.Body.Plain(), "Deadline in five days")
+	// Posted while the bot was down, mirrored on its return on 09-25:
+	// rungs -14 and -7 passed before it was seen.
+	late := stmt(201, "2025-09-30")
+	late.PostedAt = &[]time.Time{at("2025-09-25")}[0]
+	put(t, st, late)
+	if n, err := r.Tick(ctx, c.Now()); err != nil || n != 0 {
+		t.Fatalf("tick after the late statement was mirrored: %d %v", n, err)
+	}
+	c.t = at("2025-09-26")
+	if n, err := r.Tick(ctx, c.Now()); err != nil || n != 2 { // 200 and 201, rung -4
+		t.Fatalf("tick on 09-26: %d %v", n, err)
+	}
+	if got := sentFor(t, st, 201); len(got) != 1 || got[-4] == nil {
+		t.Fatalf("the late statement got %v, want only rung -4", got)
+	}
 	// Down for a week while overdue: one reminder on return.
-	for _, d := range []string{"2025-09-26", "2025-09-27", "2025-09-28", "2025-09-29", "2025-09-30", "2025-10-01"} {
+	for _, d := range []string{"2025-09-27", "2025-09-27", "2025-09-28", "2025-09-29", "2025-09-30", "2025-10-01"} {
 		c.t = at(d)
 		if _, err := r.Tick(ctx, c.Now()); err != nil {
 			t.Fatal(err)
@@ -130,7 +148,7 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 	}
 	c.t = at("2025-10-09")
 	n, err := r.Tick(ctx, c.Now())
-	if err != nil || n != 2 { // the teas room and the coordination room
+	if err != nil || n != 4 { // 200 and 201: the teas room and the coordination room
 		t.Fatalf("overdue catch-up: %d %v", n, err)
 	}
 	got := sentFor(t, st, 200)
@@ -155,7 +173,7 @@ func TestTimeZoneEdge(t *testing.T) {
 	ctx := context.Background()
 	st := testenv.Store(t)
 	seed(t, st)
-	must(t, st.UpsertStatement(ctx, stmt(300, "2025-09-30")))
+	put(t, st, stmt(300, "2025-09-30"))
 	c := &clock{t: time.Date(2025, 10, 1, 5, 0, 0, 0, time.UTC)}
 	r := newReminder(t, st, c)
 	if n, err := r.Tick(ctx, c.Now()); err != nil || n != 1 {
@@ -181,7 +199,7 @@ func TestAnsweredStopsReminders(t *testing.T) {
 	st := testenv.Store(t)
 	seed(t, st)
 	for _, id := range []int64{401, 402, 403, 404} {
-		must(t, st.UpsertStatement(ctx, stmt(id, "2025-09-30")))
+		put(t, st, stmt(id, "2025-09-30"))
 	}
 	c := &clock{t: at("2025-09-16")}
 	r := newReminder(t, st, c)
@@ -212,7 +230,7 @@ func TestAnsweredStopsReminders(t *testing.T) {
 			t.Errorf("LS %d: reminded %v after being answered", id, got)
 		}
 	}
-	if got := sentFor(t, st, 404); len(got) != 5 { // -14, -7, 0, 1; 10-20 is rung 14 (daily, latest due)
+	if got := sentFor(t, st, 404); len(got) != 4 { // -14, -7, 0, 1; 10-20 is past the daily fortnight: nothing
 		t.Errorf("LS 404 (unanswered): %v", got)
 	}
 }
@@ -223,13 +241,13 @@ func TestDeadlineChangeRestartsLadder(t *testing.T) {
 	ctx := context.Background()
 	st := testenv.Store(t)
 	seed(t, st)
-	must(t, st.UpsertStatement(ctx, stmt(600, "2025-09-30")))
+	put(t, st, stmt(600, "2025-09-30"))
 	c := &clock{t: at("2025-09-30")}
 	r := newReminder(t, st, c)
 	if n, err := r.Tick(ctx, c.Now()); err != nil || n != 1 {
 		t.Fatalf("tick: %d %v", n, err)
 	}
-	must(t, st.UpsertStatement(ctx, stmt(600, "2025-10-31")))
+	put(t, st, stmt(600, "2025-10-31"))
 	c.t = at("2025-10-24")
 	if n, err := r.Tick(ctx, c.Now()); err != nil || n != 1 {
 		t.Fatalf("tick after the deadline moved: %d %v", n, err)
@@ -252,7 +270,7 @@ func TestConcurrentReplicas(t *testing.T) {
 	for i := range 50 {
 		ss = append(ss, stmt(int64(1000+i), "2025-09-30"))
 	}
-	must(t, st.UpsertStatements(ctx, ss))
+	put(t, st, ss...)
 	c := &clock{t: at("2025-10-02")}
 	r1, r2 := newReminder(t, st, c), newReminder(t, testenv.StoreOn(t, dsn), c)
 	res := make(chan int, 2)
@@ -274,13 +292,13 @@ func TestConcurrentReplicas(t *testing.T) {
 }
 
 // TestNoRoomNoClaim: a statement to a group without a room, with no
-// coordination room either, is not claimed; once a room is bound the
-// latest rung is sent there.
+// coordination room either, is not claimed. A room bound later gets no
+// rung dated before it was bound, only the next rung on its day.
 func TestNoRoomNoClaim(t *testing.T) {
 	ctx := context.Background()
 	st := testenv.Store(t)
 	must(t, st.UpsertGroups(ctx, []store.Group{{ID: gTEAS, Acronym: "teas", Type: "wg"}, {ID: gSG15, Acronym: "itu-t-sg-15", Type: "sdo"}}))
-	must(t, st.UpsertStatement(ctx, stmt(700, "2025-09-30")))
+	put(t, st, stmt(700, "2025-09-30"))
 	c := &clock{t: at("2025-09-16")}
 	r := newReminder(t, st, c)
 	if n, err := r.Tick(ctx, c.Now()); err != nil || n != 0 {
@@ -289,11 +307,17 @@ func TestNoRoomNoClaim(t *testing.T) {
 	if _, err := st.AddBinding(ctx, store.Binding{Platform: platform, Room: roomTEAS, Group: "teas", Source: store.SourceCommand}); err != nil {
 		t.Fatal(err)
 	}
+	must(t, st.SetRoomBoundAt(ctx, platform, roomTEAS, at("2025-09-24")))
+	// Bound on 09-24: rung -7 (09-23) passed before.
 	c.t = at("2025-09-24")
-	if n, err := r.Tick(ctx, c.Now()); err != nil || n != 1 {
-		t.Fatalf("tick with a room: %d %v", n, err)
+	if n, err := r.Tick(ctx, c.Now()); err != nil || n != 0 {
+		t.Fatalf("tick on the day the room was bound: %d %v", n, err)
 	}
-	if got := sentFor(t, st, 700); len(got) != 1 || len(got[-7]) != 1 {
-		t.Fatalf("sent %v", got)
+	c.t = at("2025-09-26")
+	if n, err := r.Tick(ctx, c.Now()); err != nil || n != 1 {
+		t.Fatalf("tick on the next rung: %d %v", n, err)
+	}
+	if got := sentFor(t, st, 700); len(got) != 1 || len(got[-4]) != 1 {
+		t.Fatalf("sent %v, want rung -4 only", got)
 	}
 }

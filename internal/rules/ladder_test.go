@@ -16,8 +16,9 @@ func TestParseLadder(t *testing.T) {
 		str     string
 		wantErr string
 	}{
-		{"", DefaultLadder(), "14,7,4,3,2,1,0;daily=14;weekly", ""},
-		{"14,7,4,3,2,1,0;daily=14;weekly", DefaultLadder(), "14,7,4,3,2,1,0;daily=14;weekly", ""},
+		{"", DefaultLadder(), "14,7,4,3,2,1,0;daily=14", ""},
+		{"14,7,4,3,2,1,0;daily=14", DefaultLadder(), "14,7,4,3,2,1,0;daily=14", ""},
+		{"14,7,4,3,2,1,0;daily=14;weekly", Ladder{Before: []int{14, 7, 4, 3, 2, 1, 0}, OverdueDailyDays: 14, OverdueWeekly: true}, "14,7,4,3,2,1,0;daily=14;weekly", ""},
 		{" 0, 1 ,7 ; daily = 3 ; weekly=false ", Ladder{Before: []int{0, 1, 7}, OverdueDailyDays: 3}, "7,1,0;daily=3", ""},
 		{"7,0", Ladder{Before: []int{7, 0}}, "7,0;daily=0", ""},
 		{";daily=5;weekly", Ladder{OverdueDailyDays: 5, OverdueWeekly: true}, ";daily=5;weekly", ""},
@@ -93,57 +94,75 @@ func TestPhrase(t *testing.T) {
 func TestDueRung(t *testing.T) {
 	deadline := MustParseDate("2025-09-30")
 	def := DefaultLadder()
+	wk := DefaultLadder()
+	wk.OverdueWeekly = true
 	finite := Ladder{Before: []int{7, 0}, OverdueDailyDays: 2}
+	const long = -100 // seen long before the deadline
 	tests := []struct {
 		name     string
 		l        Ladder
+		seen     int // first seen = deadline + seen
 		offset   int // today = deadline + offset
 		lastSent *int
 		want     int
 		ok       bool
 	}{
-		{"too early", def, -20, nil, 0, false},
-		{"day before first rung", def, -15, nil, 0, false},
-		{"first rung", def, -14, nil, -14, true},
-		{"first rung already sent", def, -14, intPtr(-14), 0, false},
-		{"between rungs, sent", def, -10, intPtr(-14), 0, false},
-		{"between rungs, first seen now: catch up the latest", def, -10, nil, -14, true},
-		{"one week", def, -7, intPtr(-14), -7, true},
-		{"down over -7: catch up once on -5", def, -5, intPtr(-14), -7, true},
-		{"down over -7 and -4: only the latest", def, -4, intPtr(-14), -4, true},
-		{"tomorrow", def, -1, intPtr(-2), -1, true},
-		{"today", def, 0, intPtr(-1), 0, true},
-		{"today, sent", def, 0, intPtr(0), 0, false},
-		{"overdue daily", def, 3, intPtr(2), 3, true},
-		{"down a week while overdue", def, 10, intPtr(2), 10, true},
-		{"last daily", def, 14, intPtr(13), 14, true},
-		{"gap after daily", def, 17, intPtr(14), 0, false},
-		{"down over the last daily", def, 17, intPtr(12), 14, true},
-		{"first weekly", def, 21, intPtr(14), 21, true},
-		{"between weeklies", def, 25, intPtr(21), 0, false},
-		{"weekly much later", def, 100, intPtr(21), 98, true},
-		{"first seen long overdue", def, 100, nil, 98, true},
-		{"finite: last rung", finite, 2, intPtr(1), 2, true},
-		{"finite: ended", finite, 3, intPtr(1), 0, false},
-		{"finite: ended, never sent", finite, 30, nil, 0, false},
-		{"finite: catch up before", finite, -3, nil, -7, true},
-		{"zero ladder never reminds", Ladder{}, 0, nil, 0, false},
-		{"only overdue rungs", Ladder{OverdueDailyDays: 1}, 0, nil, 0, false},
-		{"weekly with no daily", Ladder{Before: []int{0}, OverdueWeekly: true}, 13, intPtr(7), 0, false},
-		{"weekly with no daily, second week", Ladder{Before: []int{0}, OverdueWeekly: true}, 14, intPtr(7), 14, true},
-		{"lastSent in the future (deadline moved earlier)", def, -7, intPtr(0), 0, false},
+		{"too early", def, long, -20, nil, 0, false},
+		{"day before first rung", def, long, -15, nil, 0, false},
+		{"first rung", def, long, -14, nil, -14, true},
+		{"first rung already sent", def, long, -14, intPtr(-14), 0, false},
+		{"between rungs, sent", def, long, -10, intPtr(-14), 0, false},
+		{"between rungs, first seen today: the passed rung is not sent", def, -10, -10, nil, 0, false},
+		{"first seen on a rung day: that rung fires", def, -7, -7, nil, -7, true},
+		{"posted at T-6: nothing at T-6", def, -6, -6, nil, 0, false},
+		{"posted at T-6: nothing at T-5", def, -6, -5, nil, 0, false},
+		{"posted at T-6: first reminder at T-4", def, -6, -4, nil, -4, true},
+		{"one week", def, long, -7, intPtr(-14), -7, true},
+		{"down over -7: catch up once on -5", def, long, -5, intPtr(-14), -7, true},
+		{"down over -7, seen before -7, nothing sent yet: catch up", def, -8, -5, nil, -7, true},
+		{"down over -7 and -4: only the latest", def, long, -4, intPtr(-14), -4, true},
+		{"tomorrow", def, long, -1, intPtr(-2), -1, true},
+		{"today", def, long, 0, intPtr(-1), 0, true},
+		{"today, sent", def, long, 0, intPtr(0), 0, false},
+		{"overdue daily", def, long, 3, intPtr(2), 3, true},
+		{"first start while overdue: today's daily rung", def, 3, 3, nil, 3, true},
+		{"down a week while overdue", def, long, 10, intPtr(2), 10, true},
+		{"last daily", def, long, 14, intPtr(13), 14, true},
+		{"default: nothing after the daily fortnight", def, long, 21, intPtr(14), 0, false},
+		{"default: first start long overdue sends nothing", def, 100, 100, nil, 0, false},
+		{"default: down over the last daily, back after it", def, long, 17, intPtr(12), 0, false},
+		{"weekly: gap after daily", wk, long, 17, intPtr(14), 0, false},
+		{"weekly: down over the last daily", wk, long, 17, intPtr(12), 14, true},
+		{"weekly: first weekly", wk, long, 21, intPtr(14), 21, true},
+		{"weekly: between weeklies", wk, long, 25, intPtr(21), 0, false},
+		{"weekly: much later", wk, long, 100, intPtr(21), 98, true},
+		{"weekly: first seen long overdue, not on a weekly day", wk, 100, 100, nil, 0, false},
+		{"weekly: first seen long overdue, on a weekly day", wk, 98, 98, nil, 98, true},
+		{"finite: last rung", finite, long, 2, intPtr(1), 2, true},
+		{"finite: ended", finite, long, 3, intPtr(1), 0, false},
+		{"finite: ended, never sent", finite, long, 30, nil, 0, false},
+		{"finite: catch up before", finite, long, -3, nil, -7, true},
+		{"zero ladder never reminds", Ladder{}, long, 0, nil, 0, false},
+		{"only overdue rungs", Ladder{OverdueDailyDays: 1}, long, 0, nil, 0, false},
+		{"weekly with no daily", Ladder{Before: []int{0}, OverdueWeekly: true}, long, 13, intPtr(7), 0, false},
+		{"weekly with no daily, second week", Ladder{Before: []int{0}, OverdueWeekly: true}, long, 14, intPtr(7), 14, true},
+		{"lastSent in the future (deadline moved earlier)", def, long, -7, intPtr(0), 0, false},
+		{"first seen after today counts as today", def, 5, -4, nil, -4, true},
 	}
-	if _, ok := def.DueRung(Date{}, deadline, nil); ok {
+	if _, ok := def.DueRung(Date{}, deadline, deadline, nil); ok {
 		t.Error("a zero deadline has no rungs")
+	}
+	if r, ok := def.DueRung(deadline, deadline.AddDays(-5), Date{}, nil); ok {
+		t.Errorf("a zero first-seen counts as today: got rung %d", r)
 	}
 	if _, _, ok := def.NextRung(Date{}, deadline, nil); ok {
 		t.Error("a zero deadline has no next rung")
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := tt.l.DueRung(deadline, deadline.AddDays(tt.offset), tt.lastSent)
+			got, ok := tt.l.DueRung(deadline, deadline.AddDays(tt.offset), deadline.AddDays(tt.seen), tt.lastSent)
 			if got != tt.want || ok != tt.ok {
-				t.Errorf("DueRung(offset %d, last %v) = %d, %v; want %d, %v", tt.offset, deref(tt.lastSent), got, ok, tt.want, tt.ok)
+				t.Errorf("DueRung(offset %d, seen %d, last %v) = %d, %v; want %d, %v", tt.offset, tt.seen, deref(tt.lastSent), got, ok, tt.want, tt.ok)
 			}
 		})
 	}
@@ -156,23 +175,25 @@ func deref(p *int) any {
 	return *p
 }
 
-// simulate runs the scheduler once a day from offset first to last, skipping
-// the days in down, and returns the rungs sent and the phrases used.
+// simulate runs the scheduler once a day from offset first (the day the
+// statement is first seen) to last, skipping the days in down, and returns
+// the rungs sent and the phrases used.
 func simulate(l Ladder, first, last int, down map[int]bool) (rungs []int, phrases []string) {
 	deadline := MustParseDate("2025-09-30")
+	seen := deadline.AddDays(first)
 	var lastSent *int
 	for off := first; off <= last; off++ {
 		if down[off] {
 			continue
 		}
 		today := deadline.AddDays(off)
-		if r, ok := l.DueRung(deadline, today, lastSent); ok {
+		if r, ok := l.DueRung(deadline, today, seen, lastSent); ok {
 			rungs = append(rungs, r)
 			phrases = append(phrases, DeadlinePhrase(deadline, today))
 			lastSent = &r
 		}
 		// Running twice on the same day sends nothing more.
-		if _, ok := l.DueRung(deadline, today, lastSent); ok {
+		if _, ok := l.DueRung(deadline, today, seen, lastSent); ok {
 			panic("rung due twice on one day")
 		}
 	}
@@ -181,43 +202,68 @@ func simulate(l Ladder, first, last int, down map[int]bool) (rungs []int, phrase
 
 func TestLadderSimulation(t *testing.T) {
 	daily := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}
+	before := []int{-14, -7, -4, -3, -2, -1, 0}
+	wk := DefaultLadder()
+	wk.OverdueWeekly = true
 	tests := []struct {
 		name    string
 		l       Ladder
+		seen    int // first seen (and first run) at deadline + seen
 		down    []int
 		want    []int
 		phrases map[int]string // index in sent → phrase
 	}{
 		{
-			name: "no downtime",
-			l:    DefaultLadder(),
-			want: append(append([]int{-14, -7, -4, -3, -2, -1, 0}, daily...), 21, 28, 35),
+			name: "no downtime: the Datatracker's rhythm, then silence",
+			l:    DefaultLadder(), seen: -30,
+			want: append(slices.Clone(before), daily...),
 			phrases: map[int]string{0: "in two weeks", 1: "in one week", 2: "in four days", 5: "tomorrow", 6: "today",
-				7: "overdue by one day", 21: "overdue by 21 days"},
+				7: "overdue by one day", 20: "overdue by 14 days"},
 		},
 		{
-			name:    "down on -7 and -6: one catch-up on -5, then on schedule",
-			l:       DefaultLadder(),
+			name: "weekly tail when configured",
+			l:    wk, seen: -30,
+			want:    append(append(slices.Clone(before), daily...), 21, 28, 35),
+			phrases: map[int]string{21: "overdue by 21 days"},
+		},
+		{
+			name: "down on -7 and -6: one catch-up on -5, then on schedule",
+			l:    DefaultLadder(), seen: -30,
 			down:    []int{-7, -6},
-			want:    append(append([]int{-14, -7, -4, -3, -2, -1, 0}, daily...), 21, 28, 35),
+			want:    append(slices.Clone(before), daily...),
 			phrases: map[int]string{1: "in five days"},
 		},
 		{
 			name: "down from -8 to +5: one reminder catches up, no burst",
-			l:    DefaultLadder(),
+			l:    DefaultLadder(), seen: -30,
 			down: []int{-8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5},
-			want: append([]int{-14}, append(daily[5:], 21, 28, 35)...),
+			want: append([]int{-14}, daily[5:]...),
 		},
 		{
-			name:    "down over the first weekly",
-			l:       DefaultLadder(),
+			name: "posted at T-6: first reminder at T-4",
+			l:    DefaultLadder(), seen: -6,
+			want:    append([]int{-4, -3, -2, -1, 0}, daily...),
+			phrases: map[int]string{0: "in four days"},
+		},
+		{
+			name: "first start at +20: nothing",
+			l:    DefaultLadder(), seen: 20,
+		},
+		{
+			name: "first start at +10: the remaining daily rungs",
+			l:    DefaultLadder(), seen: 10,
+			want: daily[9:],
+		},
+		{
+			name: "weekly: down over the first weekly",
+			l:    wk, seen: -30,
 			down:    []int{20, 21, 22},
-			want:    append(append([]int{-14, -7, -4, -3, -2, -1, 0}, daily...), 21, 28, 35),
+			want:    append(append(slices.Clone(before), daily...), 21, 28, 35),
 			phrases: map[int]string{21: "overdue by 23 days"},
 		},
 		{
 			name: "finite ladder stops",
-			l:    Ladder{Before: []int{7, 1}, OverdueDailyDays: 2},
+			l:    Ladder{Before: []int{7, 1}, OverdueDailyDays: 2}, seen: -30,
 			want: []int{-7, -1, 1, 2},
 		},
 	}
@@ -227,7 +273,7 @@ func TestLadderSimulation(t *testing.T) {
 			for _, d := range tt.down {
 				down[d] = true
 			}
-			got, phrases := simulate(tt.l, -30, 40, down)
+			got, phrases := simulate(tt.l, tt.seen, 40, down)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("sent %v\nwant %v", got, tt.want)
 			}
@@ -253,6 +299,8 @@ func at(ss []string, i int) string {
 func TestNextRung(t *testing.T) {
 	deadline := MustParseDate("2025-09-30")
 	def := DefaultLadder()
+	wk := DefaultLadder()
+	wk.OverdueWeekly = true
 	tests := []struct {
 		name     string
 		l        Ladder
@@ -266,8 +314,9 @@ func TestNextRung(t *testing.T) {
 		{"between", def, -6, intPtr(-7), -4, true},
 		{"today", def, 0, intPtr(0), 1, true},
 		{"daily", def, 5, intPtr(5), 6, true},
-		{"last daily", def, 14, intPtr(14), 21, true},
-		{"weekly", def, 22, intPtr(21), 28, true},
+		{"last daily: the default ladder ends", def, 14, intPtr(14), 0, false},
+		{"weekly: after the last daily", wk, 14, intPtr(14), 21, true},
+		{"weekly", wk, 22, intPtr(21), 28, true},
 		{"lastSent ahead of today", def, -10, intPtr(-7), -4, true},
 		{"finite: ended", Ladder{Before: []int{0}, OverdueDailyDays: 1}, 1, intPtr(1), 0, false},
 		{"finite: one left", Ladder{Before: []int{0}, OverdueDailyDays: 2}, 1, intPtr(1), 2, true},
@@ -308,7 +357,7 @@ func TestDueRungZones(t *testing.T) {
 	for _, tt := range tests {
 		ts, _ := time.Parse(time.RFC3339, tt.instant)
 		today := DateOf(ts, tt.loc)
-		r, ok := DefaultLadder().DueRung(deadline, today, intPtr(-2))
+		r, ok := DefaultLadder().DueRung(deadline, today, deadline.AddDays(-30), intPtr(-2))
 		if r != tt.wantRung || ok != tt.wantOK {
 			t.Errorf("%s in %s: rung %d, %v; want %d, %v", tt.instant, tt.loc, r, ok, tt.wantRung, tt.wantOK)
 		}

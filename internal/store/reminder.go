@@ -31,6 +31,9 @@ type Tracked struct {
 	// LastDeadline the rung is of an older deadline and must be ignored.
 	LastRung     *int
 	LastDeadline *time.Time
+	// FirstSeen is when the bot first stored the statement (migration
+	// 0011): reminder rungs dated before it are not sent.
+	FirstSeen time.Time
 }
 
 // Rung returns the last rung sent for the statement's current deadline,
@@ -52,7 +55,7 @@ func sameDate(a, b time.Time) bool {
 func (q Q) tracked(ctx context.Context, sql string, args ...any) ([]Tracked, error) {
 	return list(ctx, q.db, func(row pgx.Row) (Tracked, error) {
 		var t Tracked
-		s, err := scanStatement(row, &t.LastRung, &t.LastDeadline)
+		s, err := scanStatement(row, &t.LastRung, &t.LastDeadline, &t.FirstSeen)
 		t.Statement = s
 		return t, err
 	}, sql, args...)
@@ -69,7 +72,7 @@ func groupFilter(n string) string {
 // deadline index keeps this a range scan however long the history.
 func (q Q) Unanswered(ctx context.Context, from, to time.Time, groupID int64) ([]Tracked, error) {
 	return q.tracked(ctx, `
-		SELECT `+prefixed("s", statementColumns)+`, rs.last_rung, rs.deadline
+		SELECT `+prefixed("s", statementColumns)+`, rs.last_rung, rs.deadline, s.first_seen
 		FROM statement s LEFT JOIN reminder_state rs ON rs.statement_id = s.id
 		WHERE s.deadline BETWEEN $1::date AND $2::date AND `+unansweredSQL+`
 		  AND `+groupFilter("3")+`
@@ -83,7 +86,7 @@ func (q Q) Unanswered(ctx context.Context, from, to time.Time, groupID int64) ([
 // second, range-bounded query) when the list is full.
 func (q Q) Overdue(ctx context.Context, from, before time.Time, groupID int64, limit int) (list []Tracked, total int, err error) {
 	list, err = q.tracked(ctx, `
-		SELECT `+prefixed("s", statementColumns)+`, rs.last_rung, rs.deadline
+		SELECT `+prefixed("s", statementColumns)+`, rs.last_rung, rs.deadline, s.first_seen
 		FROM statement s LEFT JOIN reminder_state rs ON rs.statement_id = s.id
 		WHERE s.deadline >= $1::date AND s.deadline < $2::date AND `+unansweredSQL+`
 		  AND `+groupFilter("3")+`
@@ -128,6 +131,45 @@ func (q Q) AdvanceReminder(ctx context.Context, statementID int64, deadline time
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	return len(ids) == 1, err
+}
+
+// SetFirstSeen sets when the bot first saw a statement (tests, and a
+// history generated with a clock of its own).
+func (q Q) SetFirstSeen(ctx context.Context, statementID int64, at time.Time) error {
+	_, err := q.db.Exec(ctx, `UPDATE statement SET first_seen = $2 WHERE id = $1`, statementID, at)
+	return err
+}
+
+// RoomsBoundAt maps each room of a platform bound to one of the groups
+// (or, with coordination, each coordination room) to when it was first
+// bound so: reminder rungs dated before a room was bound are not sent to
+// it.
+func (q Q) RoomsBoundAt(ctx context.Context, platform string, groups []string, coordination bool) (map[string]time.Time, error) {
+	type bound struct {
+		room string
+		at   time.Time
+	}
+	rows, err := list(ctx, q.db, func(row pgx.Row) (bound, error) {
+		var b bound
+		err := row.Scan(&b.room, &b.at)
+		return b, err
+	}, `SELECT room, min(created_at) FROM room_binding
+		WHERE platform = $1 AND ((group_acronym = ANY($2) AND group_acronym <> '') OR ($3 AND coordination))
+		GROUP BY room`, platform, lowerAll(groups), coordination)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]time.Time, len(rows))
+	for _, b := range rows {
+		out[b.room] = b.at
+	}
+	return out, nil
+}
+
+// SetRoomBoundAt sets when a room's bindings were made (tests).
+func (q Q) SetRoomBoundAt(ctx context.Context, platform, room string, at time.Time) error {
+	_, err := q.db.Exec(ctx, `UPDATE room_binding SET created_at = $3 WHERE platform = $1 AND room = $2`, platform, room, at)
+	return err
 }
 
 // SetReminderRung records the last rung sent for a statement and deadline
