@@ -87,9 +87,9 @@ func (m *Mirror) storeAttachment(ctx context.Context, a datatracker.Attachment) 
 
 // documentTitles fills the titles and links of attachments from their
 // documents, fetched in bulk (name__in=, as many names per request as
-// keep the URL short); the backfill's equivalent of storeAttachment.
+// keep the URL well under common 8 KiB limits); the backfill's equivalent of storeAttachment.
 func (m *Mirror) documentTitles(ctx context.Context, atts []store.Attachment) error {
-	const chunk = 50
+	const chunk = 25 // attachment names run to ~120 characters; keep URLs short
 	byName := map[string]datatracker.Document{}
 	var names []string
 	seen := map[string]bool{}

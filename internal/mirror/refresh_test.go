@@ -121,3 +121,34 @@ func TestBackfillAttachmentsLikeIncremental(t *testing.T) {
 		t.Errorf("incremental %+v differs from backfilled %+v", inc, back)
 	}
 }
+
+// MaybeRefreshTracked re-reads at most once per interval (the hourly
+// refresh between reminder runs).
+func TestMaybeRefreshTrackedHourly(t *testing.T) {
+	m, dt := setup(t)
+	ctx := context.Background()
+	now := time.Date(2025, 9, 25, 10, 0, 0, 0, time.UTC)
+	m.Now = func() time.Time { return now }
+	boundAndBackfilled(t, m)
+	refreshes := func() int {
+		n := 0
+		for _, r := range dt.Requests() {
+			if strings.Contains(r, "id__in=") {
+				n++
+			}
+		}
+		return n
+	}
+	for i, step := range []struct {
+		advance time.Duration
+		want    int
+	}{{0, 1}, {10 * time.Minute, 1}, {50 * time.Minute, 2}, {time.Minute, 2}} {
+		now = now.Add(step.advance)
+		if err := m.MaybeRefreshTracked(ctx, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if got := refreshes(); got != step.want {
+			t.Errorf("step %d: %d refreshes, want %d", i, got, step.want)
+		}
+	}
+}

@@ -164,3 +164,29 @@ func TestMissingForADayIsGone(t *testing.T) {
 	}
 	t.Fatal("a statement missing for more than a day was never recorded as gone")
 }
+
+// A detail request that times out is kept on the retry list too.
+func TestTimedOutDetailIsRetried(t *testing.T) {
+	m, dt := setup(t)
+	m.DT = dt.Client(datatracker.WithTimeout(300 * time.Millisecond))
+	ctx := context.Background()
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	m.Now = func() time.Time { return now }
+	boundAndBackfilled(t, m)
+	id := dt.AddStatement(datatracker.Statement{Title: "slow", FromGroups: []int64{62}, ToGroups: []int64{1985}, Purpose: "info"})
+	dt.Post(id)
+	dt.FailNextAt(dtfake.StatementPath(id), 1, dtfake.FaultTimeout)
+	if _, err := m.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := queued(t, m, id); got != 0 {
+		t.Fatalf("announced %d times before it was read", got)
+	}
+	now = now.Add(time.Minute)
+	if _, err := m.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := queued(t, m, id); got != 2 {
+		t.Fatalf("announcements after the time-out cleared: %d, want 2", got)
+	}
+}
