@@ -2,6 +2,7 @@ package mirror
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -44,16 +45,24 @@ func (m *Mirror) retryDue(ctx context.Context) (int, error) {
 	}
 	total := 0
 	for _, r := range due {
-		n, err := m.retryOne(ctx, r)
+		n, stop, err := m.retryOne(ctx, r)
 		if err != nil {
 			return total, err
 		}
 		total += n
+		if stop {
+			// The Datatracker is failing (not one statement missing): the
+			// others wait for the next poll rather than each spending a
+			// time-out now.
+			break
+		}
 	}
 	return total, nil
 }
 
-func (m *Mirror) retryOne(ctx context.Context, r store.Retry) (int, error) {
+// retryOne fetches one statement of the retry list; stop reports a
+// failure other than a 404.
+func (m *Mirror) retryOne(ctx context.Context, r store.Retry) (int, bool, error) {
 	id := r.StatementID
 	f := &fetched{post: r.Announce}
 	err := m.DT.Events(ctx, query("statement", id), func(evs []datatracker.Event) error {
@@ -70,9 +79,9 @@ func (m *Mirror) retryOne(ctx context.Context, r store.Retry) (int, error) {
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return 0, ctx.Err()
+			return 0, true, ctx.Err()
 		}
-		return 0, m.retryFailed(ctx, r, err)
+		return 0, !errors.Is(err, datatracker.ErrNotFound), m.retryFailed(ctx, r, err)
 	}
 	var summary string
 	if f.post && f.st.State == "posted" && m.Summarizer != nil {
@@ -97,7 +106,7 @@ func (m *Mirror) retryOne(ctx context.Context, r store.Retry) (int, error) {
 	if err == nil {
 		m.Log.Info().Int64("statement", id).Int("attempts", r.Attempts+1).Int("announcements", announced).Msg("statement from the retry list fetched")
 	}
-	return announced, err
+	return announced, false, err
 }
 
 func (m *Mirror) retryFailed(ctx context.Context, r store.Retry, ferr error) error {

@@ -3,6 +3,7 @@ package mirror
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -188,5 +189,42 @@ func TestTimedOutDetailIsRetried(t *testing.T) {
 	}
 	if got := queued(t, m, id); got != 2 {
 		t.Fatalf("announcements after the time-out cleared: %d, want 2", got)
+	}
+}
+
+// While the Datatracker keeps failing, one poll does not spend a fault on
+// every statement of the retry list: it stops at the first 5xx, and the
+// others are fetched at a later poll.
+func TestRetryStopsAtAFailingDatatracker(t *testing.T) {
+	m, dt := setup(t)
+	ctx := context.Background()
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	m.Now = func() time.Time { return now }
+	boundAndBackfilled(t, m)
+	a := dt.AddStatement(datatracker.Statement{Title: "a", FromGroups: []int64{62}, ToGroups: []int64{1985}, Purpose: "info"})
+	b := dt.AddStatement(datatracker.Statement{Title: "b", FromGroups: []int64{62}, ToGroups: []int64{1985}, Purpose: "info"})
+	dt.Post(a)
+	dt.Post(b)
+	dt.FailNextAt(dtfake.StatementPath(a), 2, dtfake.Fault500)
+	dt.FailNextAt(dtfake.StatementPath(b), 1, dtfake.Fault500)
+	if _, err := m.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Minute)
+	dt.ResetRequests()
+	if _, err := m.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range dt.Requests() {
+		if strings.HasPrefix(r, dtfake.StatementPath(b)) {
+			t.Errorf("the retry of %d was tried after the one before it failed with a 500: %v", b, dt.Requests())
+		}
+	}
+	now = now.Add(time.Hour)
+	if _, err := m.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if qa, qb := queued(t, m, a), queued(t, m, b); qa != 2 || qb != 2 {
+		t.Errorf("announcements once the Datatracker answers: %d and %d, want 2 each", qa, qb)
 	}
 }
