@@ -182,3 +182,27 @@ func TestMatrixDatatrackerFaults(t *testing.T) {
 	time.Sleep(time.Second)
 	w.assertOnce(t, append(ids, odd, next)...)
 }
+
+// TestMatrixDetailFaultsDelayButNeverLose: a single 404 (a replica that has
+// not caught up), a 500 and a truncated body on the detail of a newly
+// posted statement delay its announcement; it still appears, once, after
+// the fault clears (issue 13), and the statement posted after it is not
+// held back.
+func TestMatrixDetailFaultsDelayButNeverLose(t *testing.T) {
+	w := newAnnounceWorld(t)
+	r := w.start(t)
+	testenv.Eventually(t, waitAnnnce, func() bool { n, _ := r.Bot.Store.CountStatements(t.Context()); return n == 3 }, "no backfill")
+	var ids []int64
+	for _, f := range []dtfake.Fault{dtfake.FaultNotFound, dtfake.Fault500, dtfake.FaultMalformedJSON} {
+		ls := w.DT.AddStatement(datatracker.Statement{Title: "detail fault " + f.String(), FromGroups: []int64{groupSG15}, ToGroups: []int64{groupTEAS}, Purpose: "info"})
+		w.DT.FailNextAt(dtfake.StatementPath(ls), 1, f)
+		w.DT.Post(ls)
+		ids = append(ids, ls)
+	}
+	after := w.post("the one after the faults")
+	for _, ls := range append(ids, after) {
+		w.waitAnnounced(t, ls)
+	}
+	time.Sleep(time.Second)
+	w.assertOnce(t, append(ids, after)...)
+}

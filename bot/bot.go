@@ -87,6 +87,7 @@ func New(cfg *config.Config, log zerolog.Logger, st *store.Store, tr chat.Transp
 		LeaderRetry: 5 * time.Second,
 	}
 	b.Mirror = NewMirror(cfg, st, tr.Platform(), log)
+	b.Mirror.Now = b.now // the reminder window of RefreshTracked follows the bot's clock
 	lm := llm.New(cfg.LLM, log, llmstore.Recorder(st, log))
 	if z := llmstore.NewSummarizer(lm, st, cfg.Datatracker.URL, log); z != nil {
 		b.Mirror.Summarizer = z

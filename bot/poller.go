@@ -37,6 +37,10 @@ func (b *Bot) pollLoop(ctx context.Context) error {
 			if err := b.Store.Heartbeat(ctx, heartbeatPoll, b.Now()); err != nil && ctx.Err() == nil {
 				b.Log.Warn().Err(err).Msg("could not record the poll heartbeat")
 			}
+			// At least hourly, also between reminder runs (issue 13).
+			if err := b.Mirror.MaybeRefreshTracked(ctx, time.Hour); err != nil && ctx.Err() == nil {
+				b.Log.Warn().Err(err).Msg("refreshing the tracked statements failed; keeping the mirrored copy")
+			}
 			if err := b.recordDrafts(ctx); err != nil && ctx.Err() == nil {
 				b.Log.Warn().Err(err).Msg("linking approved drafts to recorded statements failed")
 			}

@@ -17,6 +17,13 @@ func (b *Bot) NewReminder() (*reminder.Reminder, error) {
 	}
 	r.Now = b.now
 	r.OnQueued = func() { nudge(b.sendWake) }
+	// Tags, state, deadline and relations can change in the Datatracker
+	// without an event ("Mark as action taken"): re-read the tracked
+	// statements before every run (issue 13).
+	r.BeforeTick = func(ctx context.Context) error {
+		_, err := b.Mirror.RefreshTracked(ctx)
+		return err
+	}
 	return r, nil
 }
 

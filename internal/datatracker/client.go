@@ -430,6 +430,12 @@ func (c *Client) Document(ctx context.Context, name string) (Document, error) {
 	return d, err
 }
 
+// Documents walks documents matching q (e.g. name__in=a,b,c: the titles
+// and files of liaison attachments in bulk).
+func (c *Client) Documents(ctx context.Context, q url.Values, fn func([]Document) error) error {
+	return walk(ctx, c, resDocument, q, false, DecodeDocument, fn)
+}
+
 // BecameRFC returns the name of the RFC document ("rfc8795") a draft
 // became, from the relateddocument relation became_rfc, or "" if none.
 func (c *Client) BecameRFC(ctx context.Context, draft string) (string, error) {

@@ -2,6 +2,7 @@ package mirror
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -65,20 +66,61 @@ func storeGroup(g datatracker.Group) store.Group {
 	return store.Group{ID: g.ID, Acronym: g.Acronym, Name: g.Name, Type: g.Type, State: g.State, ParentID: g.ParentID}
 }
 
-// storeAttachment records an attachment; with lookup, its document is
-// fetched for the title and file link (one request; skipped in the bulk
-// backfill, where the statement page links to it).
-func (m *Mirror) storeAttachment(ctx context.Context, a datatracker.Attachment, lookup bool) store.Attachment {
+// storeAttachment records an attachment with its document's title and
+// file link (one request). A document the Datatracker answers 404 for is
+// recorded without them (the statement page still links to it); any other
+// failure is returned, so the statement is fetched again later.
+func (m *Mirror) storeAttachment(ctx context.Context, a datatracker.Attachment) (store.Attachment, error) {
 	out := store.Attachment{ID: a.ID, StatementID: a.StatementID, Document: a.Document, Removed: a.Removed}
-	if lookup {
-		if d, err := m.DT.Document(ctx, a.Document); err == nil {
-			out.Title = d.Title
-			out.URL = attachmentURL(d)
-		} else {
-			m.Log.Warn().Err(err).Str("document", a.Document).Msg("attachment document lookup failed")
+	d, err := m.DT.Document(ctx, a.Document)
+	switch {
+	case err == nil:
+		out.Title = d.Title
+		out.URL = attachmentURL(d)
+	case errors.Is(err, datatracker.ErrNotFound):
+		m.Log.Warn().Err(err).Str("document", a.Document).Msg("the Datatracker has no document for an attachment; recording it without title")
+	default:
+		return out, err
+	}
+	return out, nil
+}
+
+// documentTitles fills the titles and links of attachments from their
+// documents, fetched in bulk (name__in=, as many names per request as
+// keep the URL well under common 8 KiB limits); the backfill's equivalent of storeAttachment.
+func (m *Mirror) documentTitles(ctx context.Context, atts []store.Attachment) error {
+	const chunk = 25 // attachment names run to ~120 characters; keep URLs short
+	byName := map[string]datatracker.Document{}
+	var names []string
+	seen := map[string]bool{}
+	for _, a := range atts {
+		n := strings.ToLower(strings.TrimSpace(a.Document))
+		if n != "" && !seen[n] {
+			seen[n] = true
+			names = append(names, n)
 		}
 	}
-	return out
+	for i := 0; i < len(names); i += chunk {
+		q := url.Values{}
+		q.Set("name__in", joinComma(names[i:min(i+chunk, len(names))]))
+		q.Set("limit", strconv.Itoa(chunk))
+		err := m.DT.Documents(ctx, q, func(ds []datatracker.Document) error {
+			for _, d := range ds {
+				byName[strings.ToLower(d.Name)] = d
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for i := range atts {
+		if d, ok := byName[strings.ToLower(strings.TrimSpace(atts[i].Document))]; ok {
+			atts[i].Title = d.Title
+			atts[i].URL = attachmentURL(d)
+		}
+	}
+	return nil
 }
 
 func deadlineOf(s datatracker.Statement) *time.Time { return s.DeadlineDate }

@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -53,6 +54,30 @@ type Mirror struct {
 	BatchSize int
 	// Summarizer may be nil.
 	Summarizer Summarizer
+	// Now is the clock (time.Now if nil).
+	Now func() time.Time
+	// RetryBase is the first back-off of the retry list (5 s if zero); it
+	// doubles per attempt up to an hour.
+	RetryBase time.Duration
+	// GoneAttempts and GoneAfter: a statement still failing after this
+	// many attempts spanning at least GoneAfter is recorded as gone (10
+	// and 24 h if zero).
+	GoneAttempts int
+	GoneAfter    time.Duration
+	// TrackWindow is how far back a deadline keeps a statement tracked
+	// by RefreshTracked (60 days if zero: the overdue reminders of the
+	// ladder and its optional weekly tail).
+	TrackWindow time.Duration
+
+	refreshMu   sync.Mutex
+	lastRefresh time.Time
+}
+
+func (m *Mirror) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
 }
 
 // eventTypes are the events an incremental poll follows.
@@ -87,7 +112,10 @@ func (m *Mirror) Poll(ctx context.Context) (int, error) {
 		}
 		if len(evs) == 0 {
 			// An idle poll: record the success (for /readyz).
-			return total, m.Store.SetSyncState(ctx, store.CursorPostedEvents, after)
+			if err := m.Store.SetSyncState(ctx, store.CursorPostedEvents, after); err != nil {
+				return total, err
+			}
+			break
 		}
 		n, err := m.apply(ctx, evs)
 		if err != nil {
@@ -97,9 +125,11 @@ func (m *Mirror) Poll(ctx context.Context) (int, error) {
 		total += n
 		after = evs[len(evs)-1].ID
 		if len(evs) < batch {
-			return total, nil
+			break
 		}
 	}
+	n, err := m.retryDue(ctx)
+	return total + n, err
 }
 
 func (m *Mirror) failed(ctx context.Context, err error) {
@@ -122,9 +152,14 @@ type fetched struct {
 
 // apply fetches the statements of a batch of events, then stores them,
 // announces the newly posted ones and moves the cursor in one transaction.
+// A statement whose fetch fails (a 404 a moment after its event, a 5xx, a
+// time-out, a truncated body) does not hold the cursor back nor get
+// forgotten: it goes to the retry list, which later polls work through
+// (retryDue), and is announced then.
 func (m *Mirror) apply(ctx context.Context, evs []datatracker.Event) (int, error) {
 	byID := map[int64]*fetched{}
 	var order []int64
+	var allEvents []store.StatementEvent
 	for _, e := range evs {
 		f := byID[e.StatementID]
 		if f == nil {
@@ -132,33 +167,23 @@ func (m *Mirror) apply(ctx context.Context, evs []datatracker.Event) (int, error
 			byID[e.StatementID] = f
 			order = append(order, e.StatementID)
 		}
-		f.evs = append(f.evs, storeEvent(e))
+		se := storeEvent(e)
+		f.evs = append(f.evs, se)
+		allEvents = append(allEvents, se)
 		if e.Type == "posted" {
 			f.post = true
 		}
 	}
+	failed := map[int64]error{}
 	var groupIDs []int64
 	for _, id := range order {
 		f := byID[id]
-		st, err := m.DT.Statement(ctx, id)
-		if errors.Is(err, datatracker.ErrNotFound) {
-			// Deleted since the event: nothing to record or announce.
-			m.Log.Warn().Int64("statement", id).Msg("statement of an event is gone")
-			delete(byID, id)
+		if err := m.fetch(ctx, id, f); err != nil {
+			if ctx.Err() != nil {
+				return 0, ctx.Err()
+			}
+			failed[id] = err
 			continue
-		}
-		if err != nil {
-			return 0, fmt.Errorf("statement %d: %w", id, err)
-		}
-		f.st = storeStatement(st)
-		for _, e := range f.evs {
-			stampEvent(f.st, e)
-		}
-		if f.rel, err = m.related(ctx, id); err != nil {
-			return 0, err
-		}
-		if f.att, err = m.attachments(ctx, id); err != nil {
-			return 0, err
 		}
 		groupIDs = append(groupIDs, f.st.FromGroups...)
 		groupIDs = append(groupIDs, f.st.ToGroups...)
@@ -167,30 +192,39 @@ func (m *Mirror) apply(ctx context.Context, evs []datatracker.Event) (int, error
 		return 0, err
 	}
 	summaries := m.summaries(ctx, order, byID)
+	now := m.now()
 	announced := 0
 	err := m.Store.Tx(ctx, func(q store.Q) error {
 		announced = 0
+		// Every event is kept, also those of statements to retry: the
+		// retry stamps the statement's dates from them.
+		if err := q.UpsertEvents(ctx, allEvents); err != nil {
+			return err
+		}
 		for _, id := range order {
 			f := byID[id]
-			if f == nil {
+			if err, ok := failed[id]; ok {
+				r, rerr := q.RetryFailed(ctx, id, f.post, now, now.Add(m.backoff(1)), err.Error())
+				if rerr != nil {
+					return rerr
+				}
+				m.Log.Warn().Err(err).Int64("statement", id).Int("attempts", r.Attempts).Msg("statement of an event could not be fetched; it stays on the retry list")
 				continue
 			}
-			if err := q.UpsertStatement(ctx, f.st); err != nil {
+			if err := m.store(ctx, q, f); err != nil {
 				return err
 			}
-			if err := q.UpsertEvents(ctx, f.evs); err != nil {
+			ann, err := q.RetryDone(ctx, id)
+			if err != nil {
 				return err
 			}
-			if err := q.UpsertRelated(ctx, f.rel); err != nil {
-				return err
-			}
-			if err := q.UpsertAttachments(ctx, f.att); err != nil {
-				return err
+			if ann {
+				f.post = true // its posted event came in an earlier batch
 			}
 		}
 		for _, id := range order {
 			f := byID[id]
-			if f == nil || !f.post || f.st.State != "posted" {
+			if _, ok := failed[id]; ok || !f.post || f.st.State != "posted" {
 				continue // pending and dead statements are never announced
 			}
 			n, err := m.announce(ctx, q, f.st.ID, summaries[f.st.ID])
@@ -205,6 +239,41 @@ func (m *Mirror) apply(ctx context.Context, evs []datatracker.Event) (int, error
 		m.Log.Info().Int("announcements", announced).Int64("cursor", evs[len(evs)-1].ID).Msg("statements announced")
 	}
 	return announced, err
+}
+
+// fetch reads a statement with the relations and attachments it needs
+// into f, stamping its dates from f.evs. Any failure fails the whole
+// statement, so it is fetched again as a whole.
+func (m *Mirror) fetch(ctx context.Context, id int64, f *fetched) error {
+	st, err := m.DT.Statement(ctx, id)
+	if err != nil {
+		return fmt.Errorf("statement %d: %w", id, err)
+	}
+	f.st = storeStatement(st)
+	for _, e := range f.evs {
+		stampEvent(f.st, e)
+	}
+	if f.rel, err = m.related(ctx, id); err != nil {
+		return err
+	}
+	if f.att, err = m.attachments(ctx, id); err != nil {
+		return err
+	}
+	return nil
+}
+
+// store writes a fetched statement and what came with it.
+func (m *Mirror) store(ctx context.Context, q store.Q, f *fetched) error {
+	if err := q.UpsertStatement(ctx, f.st); err != nil {
+		return err
+	}
+	if err := q.UpsertEvents(ctx, f.evs); err != nil {
+		return err
+	}
+	if err := q.UpsertRelated(ctx, f.rel); err != nil {
+		return err
+	}
+	return q.UpsertAttachments(ctx, f.att)
 }
 
 // summaries asks the Summarizer, if any, for the summaries of the
@@ -239,15 +308,21 @@ func (m *Mirror) related(ctx context.Context, id int64) ([]store.Related, error)
 }
 
 func (m *Mirror) attachments(ctx context.Context, id int64) ([]store.Attachment, error) {
-	var out []store.Attachment
-	err := m.DT.Attachments(ctx, query("statement", id), func(as []datatracker.Attachment) error {
-		for _, a := range as {
-			out = append(out, m.storeAttachment(ctx, a, true))
-		}
+	var as []datatracker.Attachment
+	err := m.DT.Attachments(ctx, query("statement", id), func(page []datatracker.Attachment) error {
+		as = append(as, page...)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("attachments of %d: %w", id, err)
+	}
+	out := make([]store.Attachment, 0, len(as))
+	for _, a := range as {
+		sa, err := m.storeAttachment(ctx, a)
+		if err != nil {
+			return nil, fmt.Errorf("attachments of %d: %w", id, err)
+		}
+		out = append(out, sa)
 	}
 	return out, nil
 }
@@ -408,12 +483,17 @@ func (m *Mirror) Backfill(ctx context.Context) error {
 	var atts []store.Attachment
 	err = m.DT.Attachments(ctx, query("limit", 1000), func(as []datatracker.Attachment) error {
 		for _, a := range as {
-			atts = append(atts, m.storeAttachment(ctx, a, false))
+			atts = append(atts, store.Attachment{ID: a.ID, StatementID: a.StatementID, Document: a.Document, Removed: a.Removed})
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("backfill attachments: %w", err)
+	}
+	// Titles and links as an incremental poll gives them (issue 13): the
+	// documents in bulk, name__in= a chunk at a time.
+	if err := m.documentTitles(ctx, atts); err != nil {
+		return fmt.Errorf("backfill attachment documents: %w", err)
 	}
 	err = m.Store.Tx(ctx, func(q store.Q) error {
 		for i := 0; i < len(statements); i += 2000 {

@@ -46,6 +46,11 @@ func (r *Reminder) TickLogged(ctx context.Context) {
 	if ctx.Err() != nil {
 		return
 	}
+	if r.BeforeTick != nil {
+		if err := r.BeforeTick(ctx); err != nil && ctx.Err() == nil {
+			r.Log.Warn().Err(err).Msg("before the reminder tick")
+		}
+	}
 	start := time.Now()
 	n, err := r.Tick(ctx, r.now())
 	ev := r.Log.Info()

@@ -78,6 +78,10 @@ type Reminder struct {
 	// OnQueued, when set, is called after a scheduled tick queued messages
 	// (the bot wakes its outbox worker).
 	OnQueued func()
+	// BeforeTick, when set, runs before each tick (the bot re-reads the
+	// tracked statements from the Datatracker, issue 13); its error is
+	// logged and the tick runs on the mirrored copy.
+	BeforeTick func(ctx context.Context) error
 }
 
 // New builds the reminder service of the config for a platform.

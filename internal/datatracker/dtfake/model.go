@@ -29,6 +29,16 @@ func (t *table[T]) put(id int64, v *T) {
 
 func (t *table[T]) get(id int64) *T { return t.byID[id] }
 
+func (t *table[T]) remove(id int64) {
+	if _, ok := t.byID[id]; !ok {
+		return
+	}
+	delete(t.byID, id)
+	if i, ok := slices.BinarySearch(t.ids, id); ok {
+		t.ids = slices.Delete(t.ids, i, i+1)
+	}
+}
+
 func (t *table[T]) maxID() int64 {
 	if len(t.ids) == 0 {
 		return 0

@@ -52,6 +52,9 @@ const (
 	FaultHTMLPage
 	// FaultRateLimit answers 429 with a Retry-After header.
 	FaultRateLimit
+	// FaultNotFound answers 404 with an empty body, as tastypie does for
+	// an unknown detail key (e.g. a replica that has not caught up yet).
+	FaultNotFound
 )
 
 func (f Fault) String() string {
@@ -66,6 +69,8 @@ func (f Fault) String() string {
 		return "HTML page"
 	case FaultRateLimit:
 		return "rate limit"
+	case FaultNotFound:
+		return "404"
 	}
 	return "fault(" + strconv.Itoa(int(f)) + ")"
 }
@@ -78,6 +83,7 @@ type Server struct {
 	done              chan struct{}
 	closeOnce         sync.Once
 	faults            []Fault
+	pathFaults        []pathFault
 	notFoundGroups    map[int64]bool
 	retryAfter        string
 	legacyFromContact bool
@@ -137,6 +143,28 @@ func (s *Server) FailNext(n int, f Fault) {
 	}
 }
 
+// pathFault is a fault for the next request whose path starts with prefix.
+type pathFault struct {
+	prefix string
+	fault  Fault
+}
+
+// FailNextAt makes the next n requests whose path starts with prefix fail
+// with f (e.g. "/api/v1/liaisons/liaisonstatement/7/": only the detail of
+// statement 7); other requests are answered normally.
+func (s *Server) FailNextAt(prefix string, n int, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.pathFaults = append(s.pathFaults, pathFault{prefix, f})
+	}
+}
+
+// StatementPath is the detail path of a statement, for FailNextAt.
+func StatementPath(id int64) string {
+	return "/api/v1/liaisons/liaisonstatement/" + strconv.FormatInt(id, 10) + "/"
+}
+
 // Fail404Group makes the detail URL of group id answer 404 (the group stays
 // in lists).
 func (s *Server) Fail404Group(id int64) {
@@ -189,6 +217,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var fault Fault
 	if len(s.faults) > 0 {
 		fault, s.faults = s.faults[0], s.faults[1:]
+	} else {
+		for i, pf := range s.pathFaults {
+			if strings.HasPrefix(r.URL.Path, pf.prefix) {
+				fault = pf.fault
+				s.pathFaults = slices.Delete(s.pathFaults, i, i+1)
+				break
+			}
+		}
 	}
 	retryAfter := s.retryAfter
 	s.mu.Unlock()
@@ -208,6 +244,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case FaultHTMLPage:
 		s.write(w, http.StatusOK, "text/html; charset=utf-8", []byte("<!DOCTYPE html>\n<html><head><title>IETF Datatracker</title></head>\n<body><h1>The Datatracker is down for maintenance</h1><p>Please try again later.</p></body></html>\n"))
+		return
+	case FaultNotFound:
+		s.write(w, http.StatusNotFound, "text/html; charset=utf-8", nil)
 		return
 	case FaultRateLimit:
 		w.Header().Set("Retry-After", retryAfter)
@@ -601,6 +640,40 @@ func (s *Server) SetTag(id int64, tag string) {
 	if !slices.Contains(st.Tags, tag) {
 		st.Tags = append(st.Tags, tag)
 	}
+}
+
+// Change edits a statement with fn WITHOUT recording an event, as the
+// Datatracker does for "Mark as action taken" (liaison_detail in
+// https://github.com/ietf-tools/datatracker/blob/main/ietf/liaisons/views.py
+// only removes the tag "required" and adds "taken"; no
+// LiaisonStatementEvent is created) and for other edits made outside the
+// event-recording paths (tags, deadline, state). Its id cannot change.
+func (s *Server) Change(id int64, fn func(*datatracker.Statement)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.m.mustStatement(id)
+	c := st.Statement
+	c.FromGroups = slices.Clone(c.FromGroups)
+	c.ToGroups = slices.Clone(c.ToGroups)
+	c.Tags = slices.Clone(c.Tags)
+	c.Attachments = s.m.attachmentNames(id)
+	fn(&c)
+	c.ID = id
+	switch {
+	case c.Deadline != st.Deadline:
+		c.DeadlineDate = nil
+	case !sameDate(c.DeadlineDate, st.DeadlineDate):
+		c.Deadline = ""
+	}
+	s.m.storeStatement(c)
+}
+
+// Unrelate removes a relation (no event: relations are edited through the
+// statement's form, which records none for them).
+func (s *Server) Unrelate(relationID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m.related.remove(relationID)
 }
 
 // Statement returns the fake's copy of a statement.
