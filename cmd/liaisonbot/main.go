@@ -68,6 +68,7 @@ func run(args []string) error {
 		if err != nil {
 			return err
 		}
+		emptyListenDisables(cfg)
 		fmt.Print(cfg.Redacted())
 		fmt.Println("configuration OK")
 		return nil
