@@ -465,6 +465,9 @@ func (r *Request) createDraft(d *store.Draft, headline string) error {
 	for _, a := range d.FromGroups {
 		g, ok := dir.GroupByAcronym(a)
 		if !ok {
+			if msg := r.unreached(); msg != "" {
+				return Usagef("%s", msg)
+			}
 			return Usagef("%q is not a group the bot knows from the Datatracker.", a)
 		}
 		if err := rules.CanOriginate(g); err != nil {

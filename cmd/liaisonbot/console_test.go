@@ -325,8 +325,8 @@ func TestConsoleUnreachedDatatracker(t *testing.T) {
 		"LIAISONBOT_HTTP_LISTEN=",
 	}, "-user", "chair@example.org")
 	s.printed("liaisonbot console")
-	s.say("/liaison list", "/liaison show 2042", "/liaison overdue")
-	for _, what := range []string{"list", "show", "overdue"} {
+	s.say("/liaison list", "/liaison show 2042", "/liaison overdue", `/liaison draft from=teas to=itu-t-sg-15 subject="x"`)
+	for _, what := range []string{"list", "show", "overdue", "draft"} {
 		_, body := s.reply("")
 		mustContain(t, what, body, "The Datatracker at "+dt+" has not been reached yet: ")
 		mustNotContain(t, what, body, "none", "not in the bot's mirror")
