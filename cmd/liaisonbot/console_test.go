@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"io"
 	"net"
 	"net/url"
@@ -36,31 +35,15 @@ type session struct {
 	ended chan error
 }
 
-var binary struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-// build builds the binary once per test process (go build, as make build).
+// build builds the binary as make build does (the build cache makes the
+// second test's build a link).
 func build(t *testing.T) string {
 	t.Helper()
-	binary.once.Do(func() {
-		dir, err := os.MkdirTemp("", "liaisonbot-console-test")
-		if err != nil {
-			binary.err = err
-			return
-		}
-		binary.path = filepath.Join(dir, "liaisonbot")
-		out, err := exec.Command("go", "build", "-o", binary.path, ".").CombinedOutput()
-		if err != nil {
-			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binary.err != nil {
-		t.Fatal(binary.err)
+	path := filepath.Join(t.TempDir(), "liaisonbot")
+	if out, err := exec.Command("go", "build", "-o", path, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return binary.path
+	return path
 }
 
 func start(t *testing.T, env []string, args ...string) *session {
