@@ -14,10 +14,15 @@ all: build
 build:
 	$(GO) build -o bin/liaisonbot ./cmd/liaisonbot
 
-# The console transport against a local PostgreSQL (.cache/pg-run, port 55432).
+# The console transport against a local PostgreSQL (.cache/pg-run, port 55432):
+# by default an offline demo (a demo Datatracker served in-process, a fresh
+# liaisonbot_demo database each run); make run DATATRACKER=https://datatracker.ietf.org
+# uses that Datatracker and the liaisonbot database instead.
+DATATRACKER ?=
 run:
 	scripts/pg.sh start
-	LIAISONBOT_DATABASE_URL=$$(scripts/pg.sh dsn) $(GO) run ./cmd/liaisonbot console
+	LIAISONBOT_DATABASE_URL=$$(scripts/pg.sh dsn) \
+	$(if $(DATATRACKER),LIAISONBOT_DATATRACKER_URL=$(DATATRACKER) $(GO) run ./cmd/liaisonbot console,$(GO) run ./cmd/liaisonbot console -demo)
 
 # Dendrite binaries for the integration tests (.cache/bin; minutes the first time).
 dendrite:

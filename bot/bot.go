@@ -69,6 +69,7 @@ type Bot struct {
 	HTTP         *httpapi.Server
 	HTTPListener net.Listener
 	leading      atomic.Bool
+	reach        reach
 }
 
 // New builds a bot on an open store and a transport.
@@ -97,6 +98,7 @@ func New(cfg *config.Config, log zerolog.Logger, st *store.Store, tr chat.Transp
 	b.HTTP.Handle("GET /calendar/", b.CalendarHandler())
 	env := &commands.Env{Platform: tr.Platform(), Config: cfg, Chat: tr, Now: b.now, Log: log.With().Str("component", "commands").Logger(),
 		Docs: newDocLookup(b.Mirror.DT, st)}
+	env.Unreached = b.datatrackerUnreached
 	b.Commands = commands.New(env, commands.RoomVerbs()...)
 	b.Commands.Register(commands.StatementVerbs()...)
 	b.Commands.Register(commands.DraftVerbs()...)

@@ -22,6 +22,9 @@ func (b *Bot) pollLoop(ctx context.Context) error {
 			b.Log.Warn().Err(err).Msg("refreshing groups and roles failed; keeping the cached ones")
 		}
 		n, err := b.Mirror.Poll(ctx)
+		if ctx.Err() == nil {
+			b.pollDone(err)
+		}
 		wait := interval
 		if err != nil {
 			if ctx.Err() != nil {

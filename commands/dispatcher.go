@@ -40,6 +40,9 @@ type Env struct {
 	Docs DocLookup
 	// LLM is the optional language model (nil: off).
 	LLM *llm.Client
+	// Unreached says why the Datatracker was never reached ("" once it
+	// was, or nil), so that an empty mirror is not reported as "none".
+	Unreached func(ctx context.Context) string
 }
 
 // Verb is one entry of the verb table.

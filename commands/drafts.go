@@ -128,6 +128,9 @@ func (r *Request) requireIdentity(what string) error {
 	if r.Env.Platform == "zulip" {
 		how = "your Zulip account has no e-mail the bot can see"
 	}
+	if r.Env.Platform == "console" {
+		how = "speak as someone the Datatracker knows with :user <e-mail>; :users lists the demo's people"
+	}
 	return Deniedf("The bot does not know your Datatracker e-mail, so you may read but not %s (%s).", what, how)
 }
 
@@ -508,6 +511,9 @@ func (r *Request) createDraft(d *store.Draft, headline string) error {
 	for _, a := range d.FromGroups {
 		g, ok := dir.GroupByAcronym(a)
 		if !ok {
+			if msg := r.unreached(); msg != "" {
+				return Usagef("%s", msg)
+			}
 			return Usagef("%q is not a group the bot knows from the Datatracker.", a)
 		}
 		if err := rules.CanOriginate(g); err != nil {
@@ -549,7 +555,7 @@ func runReply(r *Request) error {
 	}
 	if s == nil {
 		r.Result = "not_found"
-		return r.Replyf("LS %d is not in the bot's mirror of the Datatracker (yet).", id)
+		return r.replyEmpty("LS %d is not in the bot's mirror of the Datatracker (yet).", id)
 	}
 	groups, err := r.Q.GroupsByID(r.Ctx, append(append([]int64{}, s.FromGroups...), s.ToGroups...))
 	if err != nil {

@@ -81,7 +81,7 @@ func (r *Request) groupArg(a string) (*store.Group, error) {
 		return nil, err
 	}
 	if g == nil {
-		return nil, Usagef("No group %q is known from the Datatracker.", a)
+		return nil, r.unknownGroup(a)
 	}
 	return g, nil
 }
@@ -170,7 +170,7 @@ func runUpcoming(r *Request) error {
 func (r *Request) replyTracked(label, asOf string, list []store.Tracked, total int, today rules.Date) error {
 	r.Detail = map[string]any{"count": total}
 	if len(list) == 0 {
-		return r.Replyf("%s: none (%s).", label, asOf)
+		return r.replyEmpty("%s: none (%s).", label, asOf)
 	}
 	ss := make([]*store.Statement, len(list))
 	for i, t := range list {
@@ -264,7 +264,7 @@ func runNoReply(r *Request) error {
 	}
 	if s == nil {
 		r.Result = "not_found"
-		return r.Replyf("LS %d is not in the bot's mirror of the Datatracker (yet).", id)
+		return r.replyEmpty("LS %d is not in the bot's mirror of the Datatracker (yet).", id)
 	}
 	if !rules.Purpose(s.Purpose).ExpectsResponse() {
 		r.Result = "not_needed"

@@ -119,7 +119,7 @@ func runShow(r *Request) error {
 	}
 	if v == nil {
 		r.Result = "not_found"
-		return r.Replyf("LS %d is not in the bot's mirror of the Datatracker (yet). New statements appear within one poll interval.", id)
+		return r.replyEmpty("LS %d is not in the bot's mirror of the Datatracker (yet). New statements appear within one poll interval.", id)
 	}
 	return r.Reply(render.Detail(*v, 1500))
 }
@@ -140,7 +140,7 @@ func runList(r *Request) error {
 				return err
 			}
 			if g == nil {
-				return Usagef("No group %q is known from the Datatracker.", a)
+				return r.unknownGroup(a)
 			}
 			groupID = g.ID
 			label += " of " + render.GroupLabel(*g)
@@ -170,7 +170,7 @@ func runSearch(r *Request) error {
 
 func (r *Request) replyList(label string, ss []*store.Statement) error {
 	if len(ss) == 0 {
-		return r.Replyf("%s: none.", label)
+		return r.replyEmpty("%s: none.", label)
 	}
 	var ids []int64
 	for _, s := range ss {

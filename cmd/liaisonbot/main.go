@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -13,14 +14,16 @@ import (
 	"github.com/liaisonbot/liaisonbot/bot"
 	"github.com/liaisonbot/liaisonbot/config"
 	"github.com/liaisonbot/liaisonbot/internal/chat"
+	"github.com/liaisonbot/liaisonbot/internal/console"
 )
 
 const usage = `liaisonbot — IETF liaison statements in chat (draft-iab-rfc4053bis)
 
 Usage:
   liaisonbot run [-config FILE]            connect to chat and run
-  liaisonbot console [-config FILE] [-user ID] [-email ADDR]
-                                           try the bot on standard input
+  liaisonbot console [-config FILE] [-user ID] [-email ADDR] [-demo]
+                                           try the bot on standard input; -demo serves
+                                           a demo Datatracker in-process (no network)
   liaisonbot migrate [-config FILE]        apply database migrations
   liaisonbot sync -full [-config FILE]     load the whole Datatracker history in bulk,
                                            announcing nothing
@@ -54,6 +57,7 @@ func run(args []string) error {
 	user := fs.String("user", "chair@example.org", "console: the chat user you speak as")
 	full := fs.Bool("full", false, "sync: backfill the whole history")
 	email := fs.String("email", "", "console: your Datatracker e-mail (default: -user when it is an e-mail)")
+	demoMode := fs.Bool("demo", false, "console: a demo Datatracker served in-process and a fresh <database>_demo database")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -69,6 +73,7 @@ func run(args []string) error {
 		if err != nil {
 			return err
 		}
+		emptyListenDisables(cfg)
 		fmt.Print(cfg.Redacted())
 		fmt.Println("configuration OK")
 		return nil
@@ -112,8 +117,26 @@ func run(args []string) error {
 		if err != nil {
 			return err
 		}
+		emptyListenDisables(cfg)
 		if cfg.Platform == "console" && os.Getenv(config.EnvPrefix+"_LOGGING_LEVEL") == "" {
 			cfg.Logging.Level = "error" // keep the console readable
+		}
+		u := chat.User{ID: *user, DisplayName: *user, Email: *email}
+		if u.Email == "" && containsAt(*user) {
+			u.Email = *user
+		}
+		var dm *demo
+		if *demoMode {
+			if cfg.Platform != "console" {
+				return errors.New("-demo is for the console (liaisonbot console -demo)")
+			}
+			if dm, err = startDemo(ctx, cfg); err != nil {
+				return err
+			}
+			defer dm.Close()
+			if !flagSet(fs, "user") {
+				u = dm.you
+			}
 		}
 		log := bot.Logger(cfg, os.Stderr)
 		st, err := bot.OpenStore(ctx, cfg)
@@ -121,15 +144,25 @@ func run(args []string) error {
 			return err
 		}
 		defer st.Close()
-		u := chat.User{ID: *user, DisplayName: *user, Email: *email}
-		if u.Email == "" && containsAt(*user) {
-			u.Email = *user
-		}
 		tr, err := bot.Transport(cfg, st, log, u)
 		if err != nil {
 			return err
 		}
+		if ct, ok := tr.(*console.Transport); ok && dm != nil {
+			ct.SetPeople(dm.people, dm.intro)
+		}
 		b := bot.New(cfg, log, st, tr)
+		if cfg.Platform == "console" && cfg.HTTP.Listen != "" {
+			// The console does not need /healthz or /metrics: a busy port
+			// (another bot, a second console) must not end the session.
+			ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "liaisonbot: http.listen %s: %v; the console goes on without /healthz, /metrics and the calendars\n", cfg.HTTP.Listen, err)
+				cfg.HTTP.Listen = ""
+			} else {
+				b.HTTPListener = ln
+			}
+		}
 		log.Info().Str("platform", cfg.Platform).Msg("liaisonbot starting")
 		if err := b.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			return err
@@ -137,6 +170,22 @@ func run(args []string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown command %q (try: liaisonbot help)", cmd)
+}
+
+// emptyListenDisables makes LIAISONBOT_HTTP_LISTEN= (set, empty) disable
+// the listener: viper treats an empty variable as unset unless
+// AllowEmptyEnv is on (https://pkg.go.dev/github.com/spf13/viper#Viper.AllowEmptyEnv),
+// so the default address would win.
+func emptyListenDisables(cfg *config.Config) {
+	if v, ok := os.LookupEnv(config.EnvPrefix + "_HTTP_LISTEN"); ok && v == "" {
+		cfg.HTTP.Listen = ""
+	}
+}
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 func containsAt(s string) bool {

@@ -52,6 +52,7 @@ func TestDependencyDirections(t *testing.T) {
 		{"internal/matrix", []string{module + "commands", module + "internal/store", module + "bot"}, "transports never import commands (state goes through chat.KV)"},
 		{"internal/zulip", []string{module + "commands", module + "internal/store", module + "bot"}, "transports never import commands"},
 		{"internal/console", []string{module + "commands", module + "internal/store", module + "bot"}, "transports never import commands"},
+		{"bot", []string{module + "internal/datatracker/dtfake"}, "only the console's -demo (cmd/liaisonbot) serves the fake Datatracker"},
 		{"internal/store", []string{module + "commands", module + "bot", module + "internal/matrix", module + "internal/zulip"}, "storage knows no transport"},
 	}
 	for _, r := range rules {

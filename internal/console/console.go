@@ -5,7 +5,9 @@
 //
 // Lines starting with ":" are console commands:
 //
-//	:user <id> [email]   speak as another user (email = Datatracker e-mail)
+//	:user <id> [email]   speak as another user (email = Datatracker e-mail;
+//	                     an id that is an e-mail is also the Datatracker e-mail)
+//	:users               the people known to this console (the demo's personas)
 //	:room <name>         speak in another room
 //	:react <msg> <emoji> react to a bot message by its number
 //	:unreact <msg> <emoji>
@@ -39,6 +41,39 @@ type Transport struct {
 	seq    atomic.Int64
 	msgSeq atomic.Int64
 	sent   map[string]string // txn key -> message ID, so a retried send prints once
+	// people are the personas ":users" lists and ":user" finds by e-mail
+	// or name; intro is printed at start instead of the one-line greeting.
+	people []Person
+	intro  string
+}
+
+// Person is someone a console user may speak as (the demo's personas).
+type Person struct {
+	User chat.User // ID and Email: the Datatracker e-mail
+	Role string
+}
+
+// SetPeople sets the personas and the introduction printed at start.
+func (t *Transport) SetPeople(people []Person, intro string) {
+	t.people, t.intro = people, intro
+}
+
+// identity is whom ":user <id> [email]" makes the console speak as: a
+// persona found by e-mail or first name, else id itself, whose e-mail is
+// the given one or id when id is an e-mail (the console has no identity
+// table: the Datatracker e-mail is what roles are checked against).
+func (t *Transport) identity(id, email string) chat.User {
+	for _, p := range t.people {
+		first, _, _ := strings.Cut(p.User.DisplayName, " ")
+		if strings.EqualFold(p.User.ID, id) || strings.EqualFold(p.User.Email, id) || strings.EqualFold(first, id) {
+			return p.User
+		}
+	}
+	u := chat.User{ID: id, DisplayName: id, Email: email}
+	if u.Email == "" && strings.Contains(id, "@") {
+		u.Email = id
+	}
+	return u
 }
 
 // New makes a console transport reading in and writing out, speaking as
@@ -83,7 +118,11 @@ func (t *Transport) Run(ctx context.Context, sink chat.Sink) error {
 			pending = nil
 		}
 	}()
-	t.printf("liaisonbot console — you are %s in room %q. Try: /liaison help   (:quit to leave)\n", t.user.ID, t.room)
+	if t.intro != "" {
+		t.printf("%s", t.intro)
+	} else {
+		t.printf("liaisonbot console — you are %s in room %q. Try: /liaison help   (:quit to leave)\n", t.user.ID, t.room)
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -118,11 +157,29 @@ func (t *Transport) handle(ctx context.Context, sink chat.Sink, line string) err
 		case f[0] == ":quit":
 			return io.EOF
 		case f[0] == ":user" && len(f) >= 2:
-			t.user = chat.User{ID: f[1], DisplayName: f[1]}
+			email := ""
 			if len(f) >= 3 {
-				t.user.Email = f[2]
+				email = f[2]
 			}
-			t.printf("(you are now %s)\n", t.user.ID)
+			t.user = t.identity(f[1], email)
+			if t.user.Email == "" {
+				t.printf("(you are now %s, with no Datatracker e-mail: you may read, not draft or approve; try :user <e-mail>)\n", t.user.ID)
+			} else if t.user.DisplayName != t.user.ID {
+				t.printf("(you are now %s, %s)\n", t.user.DisplayName, t.user.ID)
+			} else {
+				t.printf("(you are now %s)\n", t.user.ID)
+			}
+			return nil
+		case f[0] == ":users":
+			if len(t.people) == 0 {
+				t.printf("(no personas here; :user <e-mail> speaks as anyone, with that Datatracker e-mail)\n")
+				return nil
+			}
+			var b strings.Builder
+			for _, p := range t.people {
+				fmt.Fprintf(&b, "  :user %-34s %s — %s\n", p.User.ID, p.User.DisplayName, p.Role)
+			}
+			t.printf("%s", b.String())
 			return nil
 		case f[0] == ":room" && len(f) >= 2:
 			t.room = f[1]
@@ -137,7 +194,7 @@ func (t *Transport) handle(ctx context.Context, sink chat.Sink, line string) err
 			}
 			return sink(ctx, evt)
 		default:
-			return fmt.Errorf("console commands: :user <id> [email], :room <name>, :react <msg> <emoji>, :unreact <msg> <emoji>, :quit")
+			return fmt.Errorf("console commands: :user <id> [email], :users, :room <name>, :react <msg> <emoji>, :unreact <msg> <emoji>, :quit")
 		}
 	}
 	evt.Kind = chat.EventMessage
