@@ -20,8 +20,6 @@ import (
 	"github.com/liaisonbot/liaisonbot/internal/testenv"
 )
 
-func TestMain(m *testing.M) { testenv.Main(m) }
-
 // session is the console binary driven through its standard input, as a
 // newcomer types into it.
 type session struct {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/liaisonbot/liaisonbot/internal/testenv"
 )
 
 // runMainEnv makes the test binary behave as liaisonbot (its arguments
@@ -21,7 +23,8 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	// The console tests need a PostgreSQL (testenv starts or finds one).
+	testenv.Main(m)
 }
 
 // liaisonbot runs the command with args, without the caller's LIAISONBOT_*
