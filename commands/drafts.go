@@ -95,6 +95,7 @@ func DraftVerbs() []*Verb {
 			Run:     runReject,
 		},
 		mineVerb(),
+		statusVerb(),
 	}
 }
 

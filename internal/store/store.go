@@ -8,6 +8,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"os"
 	"io/fs"
 	"sort"
 	"strconv"
@@ -79,6 +80,12 @@ func Open(ctx context.Context, url string, maxConns int32) (*Store, error) {
 	}
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
+	}
+	if cfg.ConnConfig.RuntimeParams["application_name"] == "" {
+		// Names this replica's sessions, so /liaison status can say which
+		// replica holds the leader lock.
+		host, _ := os.Hostname()
+		cfg.ConnConfig.RuntimeParams["application_name"] = fmt.Sprintf("liaisonbot %s pid %d", host, os.Getpid())
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -143,6 +143,13 @@ func (s *Server) FailNext(n int, f Fault) {
 	}
 }
 
+// ClearFaults drops the faults still queued: the Datatracker is well again.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults, s.pathFaults = nil, nil
+}
+
 // pathFault is a fault for the next request whose path starts with prefix.
 type pathFault struct {
 	prefix string
