@@ -196,8 +196,8 @@ func (m *Mirror) apply(ctx context.Context, evs []datatracker.Event) (int, error
 	announced := 0
 	err := m.Store.Tx(ctx, func(q store.Q) error {
 		announced = 0
-		// Every event is kept, also those of statements to retry: the
-		// retry stamps the statement's dates from them.
+		// Every event is kept, also those of statements to retry (the
+		// retry reads them again with the statement).
 		if err := q.UpsertEvents(ctx, allEvents); err != nil {
 			return err
 		}
@@ -284,7 +284,7 @@ func (m *Mirror) summaries(ctx context.Context, order []int64, byID map[int64]*f
 	}
 	out := map[int64]string{}
 	for _, id := range order {
-		if f := byID[id]; f != nil && f.post && f.st.State == "posted" {
+		if f := byID[id]; f != nil && f.st != nil && f.post && f.st.State == "posted" {
 			out[id] = m.Summarizer.Summary(ctx, f.st, f.att)
 		}
 	}

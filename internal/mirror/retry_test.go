@@ -50,6 +50,8 @@ func TestFailedDetailIsRetriedNotLost(t *testing.T) {
 			ctx := context.Background()
 			now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 			m.Now = func() time.Time { return now }
+			sum := &countingSummarizer{}
+			m.Summarizer = sum
 			boundAndBackfilled(t, m)
 
 			first := dt.AddStatement(datatracker.Statement{Title: "faulty", FromGroups: []int64{62}, ToGroups: []int64{1985}, Purpose: "info"})
@@ -86,6 +88,9 @@ func TestFailedDetailIsRetriedNotLost(t *testing.T) {
 			s, err := m.Store.StatementByID(ctx, first)
 			if err != nil || s == nil || s.PostedAt == nil {
 				t.Fatalf("retried statement not stored with its posted date: %+v %v", s, err)
+			}
+			if sum.asked[first] != 1 || sum.asked[second] != 1 {
+				t.Errorf("summaries asked: %v, want one for each announced statement", sum.asked)
 			}
 			if rs, _ := m.Store.Retries(ctx); len(rs) != 0 {
 				t.Errorf("retry list not emptied: %+v", rs)
@@ -227,4 +232,15 @@ func TestRetryStopsAtAFailingDatatracker(t *testing.T) {
 	if qa, qb := queued(t, m, a), queued(t, m, b); qa != 2 || qb != 2 {
 		t.Errorf("announcements once the Datatracker answers: %d and %d, want 2 each", qa, qb)
 	}
+}
+
+// countingSummarizer counts the summaries asked per statement.
+type countingSummarizer struct{ asked map[int64]int }
+
+func (c *countingSummarizer) Summary(_ context.Context, s *store.Statement, _ []store.Attachment) string {
+	if c.asked == nil {
+		c.asked = map[int64]int{}
+	}
+	c.asked[s.ID]++
+	return ""
 }

@@ -223,6 +223,40 @@ func (q Q) RelatedTo(ctx context.Context, id int64) ([]Related, error) {
 		WHERE source = $1 OR target = $1 ORDER BY id`, id)
 }
 
+// TrackedStatementIDs lists the statements the mirror re-reads because
+// their state may change in the Datatracker without an event (issue 13;
+// "Mark as action taken" records none): posted For Action and deadline
+// statements not tagged taken whose deadline is on or after since (the
+// reminder window), and statements still pending or approved (submitted,
+// awaiting their record).
+func (q Q) TrackedStatementIDs(ctx context.Context, since time.Time) ([]int64, error) {
+	return list(ctx, q.db, func(row pgx.Row) (int64, error) {
+		var id int64
+		err := row.Scan(&id)
+		return id, err
+	}, `SELECT id FROM statement
+		WHERE state IN ('pending', 'approved')
+		   OR (state = 'posted' AND NOT ('taken' = ANY (tags)) AND (
+				(deadline IS NOT NULL AND deadline >= $1::date)
+				OR (deadline IS NULL AND purpose = 'action')))
+		ORDER BY id`, since)
+}
+
+// ReplaceRelatedOf stores the relations rs as the complete set of relations
+// from or to the statements ids: relations of those statements not in rs
+// are removed (the Datatracker's edit form replaces them without an event).
+func (q Q) ReplaceRelatedOf(ctx context.Context, ids []int64, rs []Related) error {
+	keep := make([]int64, 0, len(rs))
+	for _, r := range rs {
+		keep = append(keep, r.ID)
+	}
+	if _, err := q.db.Exec(ctx, `DELETE FROM statement_related
+		WHERE (source = ANY ($1) OR target = ANY ($1)) AND NOT (id = ANY ($2))`, ids, keep); err != nil {
+		return err
+	}
+	return q.UpsertRelated(ctx, rs)
+}
+
 // Attachment is a row of statement_attachment.
 type Attachment struct {
 	ID          int64

@@ -489,3 +489,60 @@ func values(kv ...string) map[string][]string {
 	}
 	return m
 }
+
+// Changes the Datatracker makes without an event ("Mark as action taken"
+// swaps required → taken; liaison_detail in ietf/liaisons/views.py) are
+// visible in the API and leave the event list as it was; id__in= lists
+// just the statements asked for.
+func TestChangesWithoutEvents(t *testing.T) {
+	f := started(t)
+	f.LoadFixtures()
+	ctx := context.Background()
+	c := f.Client()
+	before := f.LastEventID()
+	f.SetTag(2042, "taken")
+	f.Change(2041, func(s *datatracker.Statement) { s.Deadline = "2025-12-01"; s.Purpose = "action" })
+	f.Unrelate(1210)
+	if f.LastEventID() != before {
+		t.Fatalf("an event was recorded: %d → %d", before, f.LastEventID())
+	}
+	var got []datatracker.Statement
+	q := map[string][]string{"id__in": {"2041,2042"}}
+	if err := c.Statements(ctx, q, func(ss []datatracker.Statement) error { got = append(got, ss...); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != 2041 || got[1].ID != 2042 {
+		t.Fatalf("id__in=2041,2042 gave %+v", got)
+	}
+	if got[0].DeadlineDate == nil || got[0].DeadlineDate.Format(time.DateOnly) != "2025-12-01" {
+		t.Errorf("changed deadline not served: %v", got[0].DeadlineDate)
+	}
+	if strings.Join(got[1].Tags, ",") != "taken" {
+		t.Errorf("tags after Mark as action taken: %v", got[1].Tags)
+	}
+	var rels []datatracker.Related
+	if err := c.Related(ctx, map[string][]string{"target__in": {"2042"}}, func(rs []datatracker.Related) error { rels = append(rels, rs...); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(rels) != 0 {
+		t.Errorf("removed relation still served: %+v", rels)
+	}
+}
+
+// FailNextAt fails only requests to its path; FaultNotFound is a 404.
+func TestFailNextAt(t *testing.T) {
+	f := started(t)
+	f.LoadFixtures()
+	ctx := context.Background()
+	c := f.Client()
+	f.FailNextAt(dtfake.StatementPath(2042), 1, dtfake.FaultNotFound)
+	if _, err := c.Statement(ctx, 2041); err != nil {
+		t.Fatalf("another statement failed: %v", err)
+	}
+	if _, err := c.Statement(ctx, 2042); !errors.Is(err, datatracker.ErrNotFound) {
+		t.Fatalf("first request to 2042: %v, want not found", err)
+	}
+	if _, err := c.Statement(ctx, 2042); err != nil {
+		t.Fatalf("second request to 2042: %v", err)
+	}
+}
