@@ -102,6 +102,11 @@ func (w *approvalWorld) waitNotice(t *testing.T, room id.RoomID, substr string, 
 			if evt.Sender != w.Bot.ID || evt.Type != event.EventMessage {
 				continue
 			}
+			// An edit (the live card's m.replace) is not a message of its
+			// own: a person sees, and reacts to, the message it edits.
+			if rel := evt.Content.AsMessage().RelatesTo; rel != nil && rel.Type == event.RelReplace {
+				continue
+			}
 			if strings.Contains(evt.Content.AsMessage().Body, substr) {
 				count++
 				found = evt.ID

@@ -163,7 +163,9 @@ func notices(t *testing.T, cli *mautrix.Client, room id.RoomID, bot id.UserID) [
 		if evt.Sender != bot || evt.Type != event.EventMessage {
 			continue
 		}
-		if msg := evt.Content.AsMessage(); msg.MsgType == event.MsgNotice {
+		// Edits (m.replace) change a message; they are not messages of
+		// their own.
+		if msg := evt.Content.AsMessage(); msg.MsgType == event.MsgNotice && (msg.RelatesTo == nil || msg.RelatesTo.Type != event.RelReplace) {
 			out = append(out, msg)
 		}
 	}

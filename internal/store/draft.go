@@ -322,8 +322,9 @@ type RecordCandidate struct {
 }
 
 // RecordCandidates lists the posted statements sent by one of fromGroups,
-// posted (or submitted) since since, and not yet linked to a draft: those
-// an approved draft may have become. The caller compares subjects.
+// that the bot first saw since since (its own clock, not the
+// Datatracker's dates), and not yet linked to a draft: those an approved
+// draft may have become. The caller compares subjects.
 func (q Q) RecordCandidates(ctx context.Context, fromGroups []string, since time.Time) ([]RecordCandidate, error) {
 	return list(ctx, q.db, func(row pgx.Row) (RecordCandidate, error) {
 		var c RecordCandidate
@@ -332,7 +333,7 @@ func (q Q) RecordCandidates(ctx context.Context, fromGroups []string, since time
 	}, `
 		SELECT s.id, s.title FROM statement s
 		WHERE s.state = 'posted'
-		  AND coalesce(s.posted_at, s.submitted_at, now()) >= $2
+		  AND s.first_seen >= $2
 		  AND s.from_groups && ARRAY(SELECT g.id FROM dt_group g WHERE lower(g.acronym) = ANY($1))
 		  AND NOT EXISTS (SELECT 1 FROM draft d WHERE d.recorded_statement = s.id)
 		ORDER BY s.id`, nonNil(fromGroups), since)
