@@ -69,8 +69,12 @@ type Dispatcher struct {
 	Env *Env
 	// Reactions handles reactions (approvals); nil ignores them.
 	Reactions ReactionHandler
-	verbs     []*Verb
-	byName    map[string]*Verb
+	// Queued, if set, is called after a message was queued outside the
+	// event's final transaction (the "working on it…" notice), to wake the
+	// sender.
+	Queued func()
+	verbs  []*Verb
+	byName map[string]*Verb
 }
 
 // New builds a dispatcher with the given verbs plus help.

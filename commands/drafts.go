@@ -272,7 +272,10 @@ func (r *Request) checkDraft(dir rules.Directory, d *store.Draft) rules.Checklis
 		refs := rules.ExtractDocRefs(d.Subject + "\n" + d.Body)
 		var infos []rules.DocInfo
 		for _, ref := range refs {
-			info, err := r.Env.Docs.LookupDoc(r.Ctx, ref)
+			info, err := r.lookupDoc(ref)
+			if needsNetwork(err) {
+				continue // this pass is rolled back and run again with the answer
+			}
 			if err != nil {
 				r.Env.Log.Warn().Err(err).Str("doc", ref.Name).Msg("document lookup failed")
 				c.Warnings = append(c.Warnings, rules.Problem{Field: rules.FieldBody, Section: "§4.3",

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"strings"
 
 	"github.com/liaisonbot/liaisonbot/internal/chat"
@@ -47,7 +48,9 @@ func (r *Request) requireModerator() error {
 		return nil
 	}
 	if r.Env.Chat != nil {
-		ok, err := r.Env.Chat.IsModerator(r.Ctx, r.Event.Room, r.Event.Sender)
+		ok, err := fetch(r.Ctx, "moderator/"+r.Event.Room+"/"+r.Event.Sender.ID, false, func(ctx context.Context) (bool, error) {
+			return r.Env.Chat.IsModerator(ctx, r.Event.Room, r.Event.Sender)
+		})
 		if err != nil {
 			return err
 		}
