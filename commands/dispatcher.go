@@ -230,6 +230,9 @@ func (d *Dispatcher) Handle(ctx context.Context, q store.Q, evt chat.Event) (boo
 		r.Result = "denied"
 		err = r.Reply(chat.Text("⛔ " + de.Msg))
 	}
+	if incomplete(ctx) {
+		return true, errNeedNetwork // rolled back and run again: log the final pass only
+	}
 	if err != nil {
 		log.Error().Err(err).Msg("command failed")
 		return true, err

@@ -475,6 +475,13 @@ func (r *Request) createDraft(d *store.Draft, headline string) error {
 	if err := r.requireSubmitter(dir, d.FromGroups, "draft"); err != nil {
 		return err
 	}
+	// Ask the §4.3 look-ups before the insert: a pass that is rolled back
+	// for them would otherwise use up a draft number (sequences do not
+	// roll back), and the first draft would be D2.
+	r.checkDraft(dir, d)
+	if incomplete(r.Ctx) {
+		return errNeedNetwork
+	}
 	if err := r.Q.CreateDraft(r.Ctx, d); err != nil {
 		return err
 	}

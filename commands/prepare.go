@@ -139,14 +139,22 @@ func (d *Dispatcher) Process(ctx context.Context, st TxRunner, evt chat.Event, c
 		if err := d.ack(ctx, st, evt, p, missing); err != nil {
 			return err
 		}
+		// The reads of one pass are independent (a slow one is only asked
+		// alone): ask them at once, so two hanging look-ups cost one wait.
+		var wg sync.WaitGroup
 		for _, m := range missing {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			v, ferr := m.fn(pctx)
-			p.mu.Lock()
-			p.answers[m.key] = answer{v: v, err: ferr}
-			p.mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				v, ferr := m.fn(pctx)
+				p.mu.Lock()
+				p.answers[m.key] = answer{v: v, err: ferr}
+				p.mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
 	}
 }
@@ -202,4 +210,16 @@ func extractMetadata(r *Request, c *llm.Client, text string) (llm.Metadata, bool
 		return llm.Metadata{}, errNoProposal
 	})
 	return md, err == nil
+}
+
+// incomplete reports whether the pass running under ctx lacks a network
+// answer (it will be rolled back and run again).
+func incomplete(ctx context.Context) bool {
+	p, _ := ctx.Value(preparedKey{}).(*prepared)
+	if p == nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.missing) > 0
 }
