@@ -112,7 +112,7 @@ func (a *Approvals) removed(ctx context.Context, q store.Q, evt chat.Event) erro
 			Action: "reaction_removed", Result: result,
 			Detail: map[string]any{"draft": d.ID, "revision": d.Revision, "state": d.State, "decision": ap.Decision, "approval": ap.ID}})
 	}
-	if d.State == store.DraftRecorded || d.State == store.DraftWithdrawn || ap.Revision != d.Revision {
+	if draftState(d).Final() || ap.Revision != d.Revision {
 		return audit("ignored")
 	}
 	if err := q.WithdrawApproval(ctx, ap.ID); err != nil {

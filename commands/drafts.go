@@ -585,8 +585,7 @@ func runEdit(r *Request) error {
 // approval binds to the exact text) and the approval threads told.
 // Used by edit and by accepting a language-model proposal.
 func ApplyDraftEdit(r *Request, d *store.Draft, change func(*store.Draft) error) error {
-	switch d.State {
-	case store.DraftRecorded, store.DraftWithdrawn:
+	if !draftAllows(d, rules.EventEdit) {
 		return Usagef("%s is %s and can no longer be edited.", DraftLabel(d.ID), d.State)
 	}
 	dir, err := LoadDirectory(r.Ctx, r.Q)
@@ -700,7 +699,7 @@ func runWithdraw(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if d.State == store.DraftRecorded || d.State == store.DraftWithdrawn {
+	if !draftAllows(d, rules.EventWithdraw) {
 		return Usagef("%s is already %s.", DraftLabel(d.ID), d.State)
 	}
 	dir, err := LoadDirectory(r.Ctx, r.Q)
@@ -734,10 +733,10 @@ func runSubmit(r *Request) error {
 	if err != nil {
 		return err
 	}
-	switch d.State {
-	case store.DraftSubmitted:
+	switch {
+	case draftState(d) == rules.DraftSubmitted:
 		return r.Replyf("%s (revision %d) is already waiting for approval.", DraftLabel(d.ID), d.Revision)
-	case store.DraftApproved, store.DraftRecorded, store.DraftWithdrawn:
+	case !draftAllows(d, rules.EventSubmit):
 		return Usagef("%s is %s; it cannot be submitted.", DraftLabel(d.ID), d.State)
 	}
 	dir, err := LoadDirectory(r.Ctx, r.Q)
@@ -854,7 +853,7 @@ func runReject(r *Request) error {
 
 // decide applies an approver's decision given by command.
 func (r *Request) decide(d *store.Draft, decision, reason string) error {
-	if d.State != store.DraftSubmitted {
+	if !draftAllows(d, rules.DraftEvent(decision)) {
 		return Usagef("%s is %s, not waiting for approval.", DraftLabel(d.ID), d.State)
 	}
 	if err := r.requireIdentity("approve statements"); err != nil {
@@ -882,4 +881,14 @@ func notApproverText(dir rules.Directory, d *store.Draft, email string, override
 	}
 	return fmt.Sprintf("Only the approvers of %s may approve or reject %s (4053bis §4.1): %s. %s is not one of them, so this changes nothing.",
 		dir.Display(d.FromGroups), DraftLabel(d.ID), strings.Join(names, ", "), email)
+}
+
+// draftState is the draft's state in the lifecycle table (the database
+// keeps the same text, see store.DraftOpen…).
+func draftState(d *store.Draft) rules.DraftState { return rules.DraftState(d.State) }
+
+// draftAllows asks the lifecycle table whether event may happen to d now.
+func draftAllows(d *store.Draft, event rules.DraftEvent) bool {
+	_, ok := rules.Next(draftState(d), event)
+	return ok
 }

@@ -83,8 +83,7 @@ func (h *llmVerbs) draftFor(r *Request) (*store.Draft, error) {
 		r.Result = "not_found"
 		return nil, r.Replyf("There is no draft %s here.", DraftLabel(id))
 	}
-	switch d.State {
-	case store.DraftRecorded, store.DraftWithdrawn: // as ApplyDraftEdit
+	if !draftAllows(d, rules.EventEdit) { // as ApplyDraftEdit
 		r.Result = "refused"
 		return nil, r.Replyf("%s is %s: its body can no longer change.", DraftLabel(id), d.State)
 	}

@@ -8,7 +8,10 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Draft states.
+// Draft states as the database keeps them: the text of the lifecycle
+// table's states (rules.DraftState; DraftRejected is rules.DraftReturned).
+// The store may not import rules, so commands' TestStoreDraftStatesAreTheLifecycles
+// keeps the two spellings one.
 const (
 	DraftOpen      = "draft"
 	DraftSubmitted = "submitted"
