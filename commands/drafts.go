@@ -33,7 +33,8 @@ func DraftVerbs() []*Verb {
 			Help: "Starts an outgoing statement with the fields of 4053bis §2. From defaults to the group this room follows. " +
 				fieldsHelp + " For Comment is retired (§2.2); For Action needs a future deadline (§2.2); In Response needs the related statement (§2.2); " +
 				"research groups cannot send statements (§1). Chairs, secretaries and ADs of the From group may draft.",
-			Run: runDraft,
+			RequiresIdentity: "draft statements",
+			Run:              runDraft,
 		},
 		{
 			Name: "edit", Args: "<draft> field=value ...", Body: "new body (optional)",
@@ -277,7 +278,7 @@ func (r *Request) checkDraft(dir rules.Directory, d *store.Draft) rules.Checklis
 				continue // this pass is rolled back and run again with the answer
 			}
 			if err != nil {
-				r.Env.Log.Warn().Err(err).Str("doc", ref.Name).Msg("document lookup failed")
+				r.Log.Warn().Err(err).Str("doc", ref.Name).Msg("document lookup failed")
 				c.Warnings = append(c.Warnings, rules.Problem{Field: rules.FieldBody, Section: "§4.3",
 					Message: fmt.Sprintf("Could not look up %s in the Datatracker; state its status in the statement (4053bis §4.3).", ref.Display)})
 				continue
@@ -427,9 +428,6 @@ func (r *Request) roomGroups() ([]string, error) {
 // ---- verbs ----
 
 func runDraft(r *Request) error {
-	if err := r.requireIdentity("draft statements"); err != nil {
-		return err
-	}
 	kv, rest := KeyValues(r.Parsed.Args)
 	if len(rest) > 0 {
 		return Usagef("Unexpected %q: give fields as key=value. %s", strings.Join(rest, " "), fieldsHelp)

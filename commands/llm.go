@@ -118,7 +118,7 @@ func (h *llmVerbs) polish(r *Request) error {
 				continue // this pass is rolled back and run again with the answer
 			}
 			if err != nil {
-				r.Env.Log.Warn().Err(err).Str("doc", ref.Name).Msg("document lookup for polish failed")
+				r.Log.Warn().Err(err).Str("doc", ref.Name).Msg("document lookup for polish failed")
 			} else if st := rules.DocStatus(info); st != "" {
 				line += ": " + st
 			}
