@@ -368,7 +368,7 @@ func (b *Bot) work(ctx context.Context, name string, wake chan struct{}, step fu
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
-			case <-time.After(min(b.PollEvery<<min(failures-1, 6), 30*time.Second)):
+			case <-time.After(backoff(failures, b.PollEvery, 30*time.Second)):
 			}
 			continue
 		}
@@ -462,7 +462,7 @@ func (b *Bot) sendFailed(ctx context.Context, q store.Q, it *store.OutboxItem, l
 		return ctx.Err()
 	}
 	metrics.SendErrors.Inc()
-	delay := backoff(it.Attempts)
+	delay := backoff(it.Attempts+1, 2*time.Second, maxSendBackoff)
 	log.Warn().Err(err).Int("attempt", it.Attempts+1).Dur("retry_in", delay).Msg("send failed")
 	return q.MarkSendFailed(ctx, it.ID, err.Error(), b.Now().Add(delay))
 }
@@ -475,11 +475,13 @@ const sendGrace = 30 * time.Second
 // message is delivered within a minute of the homeserver's recovery.
 const maxSendBackoff = time.Minute
 
-// backoff grows from 2 s to maxSendBackoff.
-func backoff(attempts int) time.Duration {
-	d := 2 * time.Second
-	for i := 0; i < attempts && d < maxSendBackoff; i++ {
+// backoff is the one back-off of the bot's loops: the wait after the
+// failures-th consecutive failure (1, 2, …) doubles from first and stops
+// growing at limit.
+func backoff(failures int, first, limit time.Duration) time.Duration {
+	d := first
+	for i := 1; i < failures && d < limit; i++ {
 		d *= 2
 	}
-	return min(d, maxSendBackoff)
+	return min(d, limit)
 }
