@@ -126,3 +126,12 @@ func (q Q) PendingEvents(ctx context.Context, platform string) (int, error) {
 	err := q.db.QueryRow(ctx, `SELECT count(*) FROM chat_event WHERE handled_at IS NULL AND platform = $1`, platform).Scan(&n)
 	return n, err
 }
+
+// opErr wraps a database error with the operation it failed in
+// ("store: set draft state: …"); nil stays nil.
+func opErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("store: %s: %w", op, err)
+}
