@@ -4,8 +4,10 @@
 //
 // The flow of every chat event: the transport hands it to the sink, which
 // records it in chat_event (a replayed event is a no-op) and returns at
-// once; the inbox worker claims it, handles it and marks it handled in one
-// transaction, queueing replies in the outbox; the outbox worker sends them
+// once; an inbox worker claims it (a lease, committed at once; one room's
+// events in order, rooms in parallel), makes the handler's network reads
+// outside any transaction, then records, queues replies in the outbox and
+// marks the event handled in one short transaction; the outbox worker sends them
 // with deterministic transaction IDs. A crash anywhere leaves work to be
 // redone, never lost, and never done twice.
 package bot
@@ -38,6 +40,10 @@ import (
 // apology and the event is left for the operator.
 const maxAttempts = 5
 
+// defaultInboxWorkers is how many events are handled at once when the
+// options do not say.
+const defaultInboxWorkers = 4
+
 // Bot is a running liaisonbot.
 type Bot struct {
 	Config    *config.Config
@@ -59,6 +65,9 @@ type Bot struct {
 	// OutboxWorkers send in parallel (to different rooms; one room's
 	// messages keep their order).
 	OutboxWorkers int
+	// InboxWorkers handle events in parallel (different rooms; one room's
+	// events keep their order); 0 means defaultInboxWorkers.
+	InboxWorkers int
 	// LeaderTasks run on the one replica holding the leader lock.
 	LeaderTasks []LeaderTask
 	// LeaderCheck is how often the leader checks its lock's session is
@@ -106,6 +115,7 @@ func New(cfg *config.Config, log zerolog.Logger, st *store.Store, tr chat.Transp
 	env.LLM = lm
 	b.Commands.Register(commands.ReminderVerbs()...)
 	b.Commands.Reactions = &commands.Approvals{Env: env}
+	b.Commands.Queued = func() { nudge(b.sendWake) }
 	return b
 }
 
@@ -158,13 +168,16 @@ func (b *Bot) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, 4)
+	errs := make(chan error, 16)
 	run := func(name string, fn func(context.Context) error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			if err := fn(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				errs <- fmt.Errorf("%s: %w", name, err)
+				select {
+				case errs <- fmt.Errorf("%s: %w", name, err):
+				default: // the first error is the one reported
+				}
 				cancel()
 			}
 		}()
@@ -179,7 +192,13 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 		return err
 	})
-	run("inbox", b.inboxLoop)
+	inbox := b.InboxWorkers
+	if inbox <= 0 {
+		inbox = defaultInboxWorkers
+	}
+	for i := range inbox {
+		run(fmt.Sprintf("inbox %d", i+1), b.inboxLoop)
+	}
 	for i := range max(b.OutboxWorkers, 1) {
 		run(fmt.Sprintf("outbox %d", i+1), b.outboxLoop)
 	}
@@ -239,27 +258,37 @@ func (b *Bot) wait(ctx context.Context, wake chan struct{}) error {
 }
 
 func (b *Bot) inboxLoop(ctx context.Context) error {
-	return b.work(ctx, "inbox", b.inboxWake, b.HandleNextEvent, nil)
+	// After each event there may be more: wake a peer to handle another
+	// room in parallel.
+	return b.work(ctx, "inbox", b.inboxWake, b.HandleNextEvent, func() { nudge(b.inboxWake) })
 }
 
-// HandleNextEvent handles the oldest pending event, if any.
+// eventLease is how long a claim holds without being renewed; a worker
+// renews it every third of that while it handles the event, so only a dead
+// worker's claim expires.
+const eventLease = 30 * time.Second
+
+// HandleNextEvent handles the oldest claimable event, if any. The claim is
+// committed at once (no transaction stays open while the handler waits on
+// the network); the handler prepares outside any transaction and records
+// its effects and the event's handled mark in one short transaction
+// (commands.Process). A crash leaves the claim to expire and the event to
+// be handled again; handlers are idempotent (deterministic outbox keys).
 func (b *Bot) HandleNextEvent(ctx context.Context) (bool, error) {
 	platform := b.Chat.Platform()
-	var claimed *store.ChatEvent
-	var handleErr error
-	err := b.Store.Tx(ctx, func(q store.Q) error {
-		ce, err := q.ClaimEvent(ctx, platform, maxAttempts)
-		if err != nil || ce == nil {
-			return err
-		}
-		claimed = ce
-		if handleErr = b.Commands.HandleEvent(ctx, q, ce.Event); handleErr != nil {
-			return handleErr
-		}
-		return q.MarkEventHandled(ctx, ce.ID)
-	})
-	if claimed == nil {
+	claimed, err := b.Store.ClaimEvent(ctx, platform, maxAttempts, eventLease)
+	if claimed == nil || err != nil {
 		return false, err
+	}
+	log := b.Log.With().Str("event_id", claimed.Event.ID).Str("room", claimed.Event.Room).Logger()
+	stop := b.keepLease(ctx, claimed.ID, log)
+	err = b.Commands.Process(ctx, b.Store, claimed.Event, func(ctx context.Context, q store.Q) error {
+		return q.MarkEventHandled(ctx, claimed.ID)
+	})
+	stop()
+	if errors.Is(err, store.ErrEventTaken) {
+		log.Warn().Msg("event was handled by another worker after this one's claim expired")
+		return true, nil
 	}
 	if err == nil {
 		nudge(b.sendWake)
@@ -268,9 +297,9 @@ func (b *Bot) HandleNextEvent(ctx context.Context) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
-	// The handler's work was rolled back: count the attempt, and after the
+	// The handler's work was rolled back: record the attempt, and after the
 	// last one tell the user instead of failing silently.
-	b.Log.Error().Err(err).Str("event_id", claimed.Event.ID).Int("attempt", claimed.Attempts+1).Msg("handling event failed")
+	log.Error().Err(err).Int("attempt", claimed.Attempts+1).Msg("handling event failed")
 	ferr := b.Store.Tx(ctx, func(q store.Q) error {
 		if err := q.MarkEventFailed(ctx, claimed.ID, err.Error()); err != nil {
 			return err
@@ -282,6 +311,32 @@ func (b *Bot) HandleNextEvent(ctx context.Context) (bool, error) {
 		return nil
 	})
 	return true, ferr
+}
+
+// keepLease renews the claim of event id until the returned stop is
+// called.
+func (b *Bot) keepLease(ctx context.Context, id int64, log zerolog.Logger) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(eventLease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := b.Store.ExtendEventLease(ctx, id, eventLease); err != nil {
+					log.Warn().Err(err).Msg("renewing the event's claim failed")
+				}
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
 }
 
 func (b *Bot) outboxLoop(ctx context.Context) error {
@@ -317,7 +372,7 @@ func (b *Bot) work(ctx context.Context, name string, wake chan struct{}, step fu
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
-			case <-time.After(min(b.PollEvery<<min(failures-1, 6), 30*time.Second)):
+			case <-time.After(backoff(failures, b.PollEvery, 30*time.Second)):
 			}
 			continue
 		}
@@ -446,7 +501,7 @@ func (b *Bot) sendFailed(ctx context.Context, q store.Q, it *store.OutboxItem, l
 	if errors.Is(err, chat.ErrRejected) && it.Attempts+1 >= maxRejections {
 		return b.giveUp(ctx, q, it, log, err)
 	}
-	delay := backoff(it.Attempts)
+	delay := backoff(it.Attempts+1, 2*time.Second, maxSendBackoff)
 	log.Warn().Err(err).Int("attempt", it.Attempts+1).Dur("retry_in", delay).Msg("send failed")
 	return q.MarkSendFailed(ctx, it.ID, err.Error(), b.Now().Add(delay))
 }
@@ -502,11 +557,13 @@ const sendGrace = 30 * time.Second
 // message is delivered within a minute of the homeserver's recovery.
 const maxSendBackoff = time.Minute
 
-// backoff grows from 2 s to maxSendBackoff.
-func backoff(attempts int) time.Duration {
-	d := 2 * time.Second
-	for i := 0; i < attempts && d < maxSendBackoff; i++ {
+// backoff is the one back-off of the bot's loops: the wait after the
+// failures-th consecutive failure (1, 2, …) doubles from first and stops
+// growing at limit.
+func backoff(failures int, first, limit time.Duration) time.Duration {
+	d := first
+	for i := 1; i < failures && d < limit; i++ {
 		d *= 2
 	}
-	return min(d, maxSendBackoff)
+	return min(d, limit)
 }

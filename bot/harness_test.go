@@ -65,6 +65,7 @@ func start(t *testing.T, cfg *config.Config, tweak ...func(*Bot)) *running {
 		r.done <- b.Run(ctx)
 		st.Close()
 	}()
+	t.Cleanup(func() { checkNoTxNetwork(t) }) // runs after stop (cleanups run last-in first-out)
 	t.Cleanup(r.stop)
 	return r
 }

@@ -31,7 +31,7 @@ func (b *Bot) pollLoop(ctx context.Context) error {
 				return ctx.Err()
 			}
 			failures++
-			wait = min(5*time.Second<<min(failures-1, 10), interval)
+			wait = backoff(failures, 5*time.Second, interval)
 			metrics.PollErrors.Inc()
 			b.Log.Warn().Err(err).Int("failures", failures).Dur("retry_in", wait).Msg("Datatracker poll failed")
 		} else {

@@ -121,7 +121,7 @@ func (a *Approvals) removed(ctx context.Context, q store.Q, evt chat.Event) erro
 			Action: "reaction_removed", Result: result,
 			Detail: map[string]any{"draft": d.ID, "revision": d.Revision, "state": d.State, "decision": ap.Decision, "approval": ap.ID}})
 	}
-	if d.State == store.DraftRecorded || d.State == store.DraftWithdrawn || ap.Revision != d.Revision {
+	if draftState(d).Final() || ap.Revision != d.Revision {
 		return audit("ignored")
 	}
 	if err := q.WithdrawApproval(ctx, ap.ID); err != nil {
@@ -175,7 +175,13 @@ func (a *Approvals) Resync(ctx context.Context, q store.Q, evt chat.Event) error
 	}
 	withdrawn, handled := 0, 0
 	for _, req := range reqs {
-		now, err := lister.Reactions(ctx, req.Room, req.MessageID)
+		// Read back outside the transaction (prepare, then commit).
+		now, err := fetch(ctx, "reactions/"+req.Room+"/"+req.MessageID, false, func(ctx context.Context) ([]chat.Reaction, error) {
+			return lister.Reactions(ctx, req.Room, req.MessageID)
+		})
+		if needsNetwork(err) {
+			continue
+		}
 		if errors.Is(err, chat.ErrMessageGone) {
 			a.Env.Log.Warn().Err(err).Int64("draft", req.DraftID).Msg("approval request gone; its reactions cannot be read back")
 			continue

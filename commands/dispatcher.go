@@ -54,7 +54,15 @@ type Verb struct {
 	Help    string // longer help, citing the procedure's sections
 	// Body names what the lines after the command hold, if anything.
 	Body string
-	Run  func(r *Request) error
+	// RequiresModerator lets only the room's moderators and bot admins
+	// run the verb; RequiresIdentity, when set, says what a sender whose
+	// Datatracker e-mail the bot does not know may not do ("draft
+	// statements"). The dispatcher checks them once, before Run, as
+	// mautrix's command handlers declare RequiresAdmin
+	// (https://github.com/mautrix/go/blob/main/bridgev2/commands/handler.go).
+	RequiresModerator bool
+	RequiresIdentity  string
+	Run               func(r *Request) error
 }
 
 // Usage is the verb's usage line.
@@ -74,8 +82,12 @@ type Dispatcher struct {
 	Env *Env
 	// Reactions handles reactions (approvals); nil ignores them.
 	Reactions ReactionHandler
-	verbs     []*Verb
-	byName    map[string]*Verb
+	// Queued, if set, is called after a message was queued outside the
+	// event's final transaction (the "working on it…" notice), to wake the
+	// sender.
+	Queued func()
+	verbs  []*Verb
+	byName map[string]*Verb
 }
 
 // New builds a dispatcher with the given verbs plus help.
@@ -121,8 +133,10 @@ type Request struct {
 	Verb   *Verb
 	Parsed Parsed
 	// Result is what the audit log records: ok, usage, denied, not_found…
-	Result  string
-	Detail  map[string]any
+	Result string
+	Detail map[string]any
+	// Log is the request's logger: verb, room, sender and event ID.
+	Log     zerolog.Logger
 	replies int
 }
 
@@ -197,8 +211,8 @@ func (d *Dispatcher) Handle(ctx context.Context, q store.Q, evt chat.Event) (boo
 	if !ok {
 		return false, nil
 	}
-	r := &Request{Ctx: ctx, Q: q, Env: d.Env, Event: evt, Parsed: p, Result: "ok"}
 	log := d.Env.Log.With().Str("verb", p.Verb).Str("room", evt.Room).Str("sender", evt.Sender.ID).Str("event_id", evt.ID).Logger()
+	r := &Request{Ctx: ctx, Q: q, Env: d.Env, Event: evt, Parsed: p, Result: "ok", Log: log}
 
 	var err error
 	switch v := d.byName[p.Verb]; {
@@ -213,7 +227,9 @@ func (d *Dispatcher) Handle(ctx context.Context, q store.Q, evt chat.Event) (boo
 		if len(p.Args) == 1 && (p.Args[0] == "help" || p.Args[0] == "--help" || p.Args[0] == "-h") {
 			err = r.Reply(d.verbHelp(v))
 		} else {
-			err = v.Run(r)
+			if err = d.authorize(r, v); err == nil {
+				err = v.Run(r)
+			}
 		}
 	}
 
@@ -230,6 +246,9 @@ func (d *Dispatcher) Handle(ctx context.Context, q store.Q, evt chat.Event) (boo
 	case errors.As(err, &de):
 		r.Result = "denied"
 		err = r.Reply(chat.Text("⛔ " + de.Msg))
+	}
+	if incomplete(ctx) {
+		return true, errNeedNetwork // rolled back and run again: log the final pass only
 	}
 	if err != nil {
 		log.Error().Err(err).Msg("command failed")
@@ -251,6 +270,19 @@ func (d *Dispatcher) Handle(ctx context.Context, q store.Q, evt chat.Event) (boo
 		Result:     r.Result,
 		Detail:     r.Detail,
 	})
+}
+
+// authorize checks the permissions the verb declares.
+func (d *Dispatcher) authorize(r *Request, v *Verb) error {
+	if v.RequiresIdentity != "" {
+		if err := r.requireIdentity(v.RequiresIdentity); err != nil {
+			return err
+		}
+	}
+	if v.RequiresModerator {
+		return r.requireModerator()
+	}
+	return nil
 }
 
 // Apology is the reply a user gets when their command failed on our side

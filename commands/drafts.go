@@ -2,11 +2,9 @@ package commands
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/liaisonbot/liaisonbot/internal/chat"
 	"github.com/liaisonbot/liaisonbot/internal/rules"
@@ -35,7 +33,8 @@ func DraftVerbs() []*Verb {
 			Help: "Starts an outgoing statement with the fields of 4053bis §2. From defaults to the group this room follows. " +
 				fieldsHelp + " For Comment is retired (§2.2); For Action needs a future deadline (§2.2); In Response needs the related statement (§2.2); " +
 				"research groups cannot send statements (§1). Chairs, secretaries and ADs of the From group may draft.",
-			Run: runDraft,
+			RequiresIdentity: "draft statements",
+			Run:              runDraft,
 		},
 		{
 			Name: "edit", Args: "<draft> field=value ...", Body: "new body (optional)",
@@ -110,373 +109,9 @@ func ParseDraftID(s string) (int64, bool) {
 // DraftLabel is how a draft is named in chat.
 func DraftLabel(id int64) string { return fmt.Sprintf("D%d", id) }
 
-// ---- identity and permission ----
-
-func (r *Request) adminEmails() []string {
-	if r.IsAdmin() && r.Event.Sender.Email != "" {
-		return []string{r.Event.Sender.Email}
-	}
-	return nil
-}
-
-// requireIdentity refuses users whose chat account maps to no Datatracker
-// e-mail: they may read, never draft, submit or approve.
-func (r *Request) requireIdentity(what string) error {
-	if r.Event.Sender.Email != "" {
-		return nil
-	}
-	how := "add your chat user and Datatracker e-mail to matrix.identities in the bot's config"
-	if r.Env.Platform == "zulip" {
-		how = "your Zulip account has no e-mail the bot can see"
-	}
-	if r.Env.Platform == "console" {
-		how = "speak as someone the Datatracker knows with :user <e-mail>; :users lists the demo's people"
-	}
-	return Deniedf("The bot does not know your Datatracker e-mail, so you may read but not %s (%s).", what, how)
-}
-
-// requireSubmitter allows chairs, secretaries and ADs of every From group,
-// liaison managers and coordinators, and bot admins (4053bis §3.2).
-func (r *Request) requireSubmitter(dir rules.Directory, from []string, what string) error {
-	if err := r.requireIdentity(what); err != nil {
-		return err
-	}
-	missing := rules.CannotSpeakFor(dir, r.Event.Sender.Email, from, r.adminEmails())
-	if len(missing) == 0 && len(from) > 0 {
-		return nil
-	}
-	r.Result = "denied"
-	msg := fmt.Sprintf("Only the chairs, secretaries and ADs of a group (or liaison managers and coordinators) may %s its statements (4053bis §3.2); %s is not a chair, secretary or AD of %s in the Datatracker.",
-		what, r.Event.Sender.Email, dir.Display(missing))
-	if held := heldRoles(dir, r.Event.Sender.Email, from); held != "" {
-		msg += fmt.Sprintf(" (You are %s: drop the other groups from from=, or ask their chairs.)", held)
-	}
-	return Deniedf("%s", msg)
-}
-
-// heldRoles describes the roles email holds in the groups of from ("chair
-// of teas"), for a refusal that must not deny them.
-func heldRoles(dir rules.Directory, email string, from []string) string {
-	var held []string
-	for _, role := range dir.RolesOfPerson(email) {
-		if slices.ContainsFunc(from, func(a string) bool { return strings.EqualFold(a, role.Group) }) {
-			name := map[string]string{rules.RoleSecretary: "secretary", rules.RoleAD: "AD"}[role.Name]
-			if name == "" {
-				name = role.Name
-			}
-			held = append(held, name+" of "+role.Group)
-		}
-	}
-	return strings.Join(held, ", ")
-}
-
-// ---- field parsing ----
-
-var fieldAliases = map[string]string{
-	"from": "from", "from_groups": "from",
-	"to": "to", "to_groups": "to",
-	"to_contact": "to_contact", "to-contact": "to_contact", "tocontact": "to_contact", "to_contacts": "to_contact",
-	"send_to": "send_to", "send-to": "send_to", "sendto": "send_to",
-	"from_contact": "from_contact", "from-contact": "from_contact", "fromcontact": "from_contact",
-	"send_reply_to": "send_reply_to", "send-reply-to": "send_reply_to", "reply_to": "send_reply_to", "reply-to": "send_reply_to",
-	"purpose":  "purpose",
-	"deadline": "deadline",
-	"subject":  "subject", "title": "subject",
-	"attachments": "attachments", "attachment": "attachments", "attach": "attachments",
-	"related":   "related",
-	"consensus": "consensus",
-	"body":      "body",
-}
-
-// draftFieldNames are the keys a draft accepts, aliases included.
-var draftFieldNames = slices.Sorted(maps.Keys(fieldAliases))
-
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-func lowerAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = strings.ToLower(s)
-	}
-	return out
-}
-
-// applyFields sets draft fields from key=value pairs; it refuses unknown
-// keys and values the procedure rules out outright.
-func applyFields(d *store.Draft, kv map[string]string, today rules.Date) error {
-	keys := make([]string, 0, len(kv))
-	for k := range kv {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		v := strings.TrimSpace(kv[k])
-		field, ok := fieldAliases[strings.ToLower(k)]
-		if !ok {
-			return Usagef("Unknown field %q. %s", k, fieldsHelp)
-		}
-		if strings.ContainsAny(v, "\r\n") {
-			return Usagef("The %s must be one line (4053bis §2.3).", field)
-		}
-		switch field {
-		case "from":
-			d.FromGroups = lowerAll(splitList(v))
-		case "to":
-			d.ToGroups = lowerAll(splitList(v))
-		case "to_contact":
-			d.ToContact = v
-		case "send_to":
-			d.SendTo = v
-		case "from_contact":
-			d.FromContact = v
-		case "send_reply_to":
-			d.SendReplyTo = v
-		case "purpose":
-			p, err := rules.ParsePurpose(v)
-			if err != nil {
-				return Usagef("%s", err.Error())
-			}
-			if err := p.ValidForNewDraft(); err != nil {
-				return Usagef("%s", err.Error())
-			}
-			d.Purpose = string(p)
-		case "deadline":
-			if v == "" || v == "none" {
-				d.Deadline = nil
-				continue
-			}
-			dt, err := rules.ParseDate(v)
-			if err != nil {
-				return Usagef("%q is not a date; write the deadline as YYYY-MM-DD.", v)
-			}
-			if !dt.After(today) {
-				return Usagef("The deadline %s is not in the future (today is %s); a For Action statement needs a future deadline (4053bis §2.2).", dt, today)
-			}
-			t := dt.Time(time.UTC)
-			d.Deadline = &t
-		case "subject":
-			d.Subject = v
-		case "attachments":
-			d.Attachments = splitList(v)
-		case "related":
-			if v == "" || v == "none" {
-				d.Related = 0
-				continue
-			}
-			id, ok := ParseID(v)
-			if !ok {
-				return Usagef("%q is not a statement number.", v)
-			}
-			d.Related = id
-		case "consensus":
-			d.Consensus = v
-		case "body":
-			d.Body = v
-		}
-	}
-	return nil
-}
-
-// RulesDraft converts a stored draft for the process rules.
-func RulesDraft(d *store.Draft) rules.Draft {
-	rd := rules.Draft{
-		From: d.FromGroups, FromContact: d.FromContact, SendReplyTo: d.SendReplyTo,
-		To: d.ToGroups, ToContact: d.ToContact, SendTo: d.SendTo,
-		Purpose: rules.Purpose(d.Purpose), Subject: d.Subject, Body: d.Body,
-		Attachments: d.Attachments, Related: d.Related, Consensus: d.Consensus,
-	}
-	if d.Deadline != nil {
-		dt := rules.DateOf(*d.Deadline, time.UTC)
-		rd.Deadline = &dt
-	}
-	return rd
-}
-
-// checkDraft is the full checklist: the §2/§4.2 checks and the §4.3
-// referenced-document warnings.
-func (r *Request) checkDraft(dir rules.Directory, d *store.Draft) rules.Checklist {
-	rd := RulesDraft(d)
-	c := rules.Check(rd, r.Env.Today(), dir)
-	if d.Related != 0 {
-		if s, err := r.Q.StatementByID(r.Ctx, d.Related); err == nil && s == nil {
-			c.Warnings = append(c.Warnings, rules.Problem{Field: rules.FieldRelated, Section: "§2.2",
-				Message: fmt.Sprintf("LS %d is not in the bot's mirror of the Datatracker; check the number.", d.Related)})
-		}
-	}
-	if r.Env.Docs != nil {
-		refs := rules.ExtractDocRefs(d.Subject + "\n" + d.Body)
-		var infos []rules.DocInfo
-		for _, ref := range refs {
-			info, err := r.Env.Docs.LookupDoc(r.Ctx, ref)
-			if err != nil {
-				r.Env.Log.Warn().Err(err).Str("doc", ref.Name).Msg("document lookup failed")
-				c.Warnings = append(c.Warnings, rules.Problem{Field: rules.FieldBody, Section: "§4.3",
-					Message: fmt.Sprintf("Could not look up %s in the Datatracker; state its status in the statement (4053bis §4.3).", ref.Display)})
-				continue
-			}
-			infos = append(infos, info)
-		}
-		c.Warnings = append(c.Warnings, rules.DocWarnings(infos)...)
-	}
-	return c
-}
-
-// ---- rendering ----
-
-func fieldOr(s string) string {
-	if strings.TrimSpace(s) == "" {
-		return "—"
-	}
-	return s
-}
-
-func deadlineText(d *store.Draft) string {
-	if d.Deadline == nil {
-		return "—"
-	}
-	return d.Deadline.Format("2006-01-02")
-}
-
-func purposeText(p string) string {
-	if p == "" {
-		return "—"
-	}
-	return rules.Purpose(p).Title()
-}
-
-func relatedText(id int64) string {
-	if id == 0 {
-		return "—"
-	}
-	return fmt.Sprintf("LS %d", id)
-}
-
-// draftFields lists the §2 fields of a draft.
-func draftFields(dir rules.Directory, d *store.Draft) chat.Block {
-	item := func(label, value string) []chat.Span { return chat.Item(chat.B(label+": "), chat.T(value)) }
-	return chat.List(
-		item("From", fieldOr(dir.Display(d.FromGroups))),
-		item("From-Contact", fieldOr(d.FromContact)),
-		item("Send-Reply-To", fieldOr(d.SendReplyTo)),
-		item("To", fieldOr(dir.Display(d.ToGroups))),
-		item("To-Contact", fieldOr(d.ToContact)),
-		item("Send-To", fieldOr(d.SendTo)),
-		item("Purpose", purposeText(d.Purpose)),
-		item("Deadline", deadlineText(d)),
-		item("Subject", fieldOr(d.Subject)),
-		item("Attachments", fieldOr(strings.Join(d.Attachments, ", "))),
-		item("Related", relatedText(d.Related)),
-		item("Consensus", fieldOr(d.Consensus)),
-	)
-}
-
-func checklistBlocks(c rules.Checklist) []chat.Block {
-	var out []chat.Block
-	if c.Complete() {
-		out = append(out, chat.P(chat.B("Checklist: "), chat.T("complete — ready to submit.")))
-	} else {
-		items := make([][]chat.Span, 0, len(c.Missing))
-		for _, p := range c.Missing {
-			items = append(items, chat.Item(chat.T("☐ "+p.Message)))
-		}
-		out = append(out, chat.P(chat.B("Checklist — still missing:")), chat.List(items...))
-	}
-	if len(c.Warnings) > 0 {
-		items := make([][]chat.Span, 0, len(c.Warnings))
-		for _, p := range c.Warnings {
-			items = append(items, chat.Item(chat.T("⚠ "+p.Message)))
-		}
-		out = append(out, chat.P(chat.B("Warnings:")), chat.List(items...))
-	}
-	return out
-}
-
-// draftDoc shows a draft with its checklist (every show ends with it).
-func (r *Request) draftDoc(dir rules.Directory, d *store.Draft, headline string) chat.Doc {
-	blocks := []chat.Block{
-		chat.P(chat.T(headline+" "), chat.B(fmt.Sprintf("%s (revision %d, %s)", DraftLabel(d.ID), d.Revision, d.State)), chat.T(": "), chat.T(fieldOr(d.Subject))),
-		draftFields(dir, d),
-	}
-	blocks = append(blocks, bodyBlocks(d.ID, d.Body)...)
-	switch d.State {
-	case store.DraftOpen, store.DraftRejected:
-		if d.State == store.DraftRejected {
-			if status, err := cardStatus(r.Ctx, r.Q, r.Env, dir, d, store.ApprovalRequest{Revision: d.Revision}); err == nil {
-				blocks = append(blocks, status)
-			}
-		}
-		blocks = append(blocks, checklistBlocks(r.checkDraft(dir, d))...)
-	default:
-		// Submitted or decided: where it stands, who decided, when and
-		// what comes next (the approval card's status line).
-		if status, err := cardStatus(r.Ctx, r.Q, r.Env, dir, d, store.ApprovalRequest{Revision: d.Revision}); err == nil {
-			blocks = append(blocks, status)
-		}
-	}
-	return chat.NewDoc(blocks...)
-}
-
-// ---- loading ----
-
-// loadDraft reads the draft named by args[0], locked for the transaction.
-func (r *Request) loadDraft(arg string) (*store.Draft, error) {
-	id, ok := ParseDraftID(arg)
-	if !ok {
-		return nil, Usagef("%q is not a draft number (drafts are numbered like D7).", arg)
-	}
-	d, err := r.Q.DraftByID(r.Ctx, id, true)
-	if err != nil {
-		return nil, err
-	}
-	if d == nil || d.Platform != r.Env.Platform {
-		r.Result = "not_found"
-		return nil, Usagef("There is no draft %s. `/liaison drafts` lists the open ones.", DraftLabel(id))
-	}
-	return d, nil
-}
-
-func (r *Request) audit(action string, d *store.Draft, detail map[string]any) error {
-	if detail == nil {
-		detail = map[string]any{}
-	}
-	detail["draft"] = d.ID
-	detail["revision"] = d.Revision
-	detail["state"] = d.State
-	return r.Q.AddAudit(r.Ctx, store.Audit{
-		Platform: r.Env.Platform, Actor: r.Event.Sender.ID, ActorEmail: r.Event.Sender.Email, Room: r.Event.Room,
-		Action: action, Result: "ok", Detail: detail,
-	})
-}
-
-// roomGroups are the groups the command's room follows.
-func (r *Request) roomGroups() ([]string, error) {
-	bs, err := r.Q.BindingsOfRoom(r.Ctx, r.Env.Platform, r.Event.Room)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, b := range bs {
-		if b.Group != "" && !slices.Contains(out, b.Group) {
-			out = append(out, b.Group)
-		}
-	}
-	return out, nil
-}
-
 // ---- verbs ----
 
 func runDraft(r *Request) error {
-	if err := r.requireIdentity("draft statements"); err != nil {
-		return err
-	}
 	kv, err := FieldArgs(r.Parsed, r.Parsed.Args, draftFieldNames)
 	if err != nil {
 		return err
@@ -524,6 +159,13 @@ func (r *Request) createDraft(d *store.Draft, headline string) error {
 	}
 	if err := r.requireSubmitter(dir, d.FromGroups, "draft"); err != nil {
 		return err
+	}
+	// Ask the §4.3 look-ups before the insert: a pass that is rolled back
+	// for them would otherwise use up a draft number (sequences do not
+	// roll back), and the first draft would be D2.
+	r.checkDraft(dir, d)
+	if incomplete(r.Ctx) {
+		return errNeedNetwork
 	}
 	if err := r.Q.CreateDraft(r.Ctx, d); err != nil {
 		return err
@@ -628,8 +270,7 @@ func runEdit(r *Request) error {
 // approval binds to the exact text) and the approval threads told.
 // Used by edit and by accepting a language-model proposal.
 func ApplyDraftEdit(r *Request, d *store.Draft, change func(*store.Draft) error) error {
-	switch d.State {
-	case store.DraftRecorded, store.DraftWithdrawn:
+	if !draftAllows(d, rules.EventEdit) {
 		return Usagef("%s is %s and can no longer be edited.", DraftLabel(d.ID), d.State)
 	}
 	dir, err := LoadDirectory(r.Ctx, r.Q)
@@ -763,7 +404,7 @@ func runWithdraw(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if d.State == store.DraftRecorded || d.State == store.DraftWithdrawn {
+	if !draftAllows(d, rules.EventWithdraw) {
 		return Usagef("%s is already %s.", DraftLabel(d.ID), d.State)
 	}
 	dir, err := LoadDirectory(r.Ctx, r.Q)
@@ -800,10 +441,10 @@ func runSubmit(r *Request) error {
 	if err != nil {
 		return err
 	}
-	switch d.State {
-	case store.DraftSubmitted:
+	switch {
+	case draftState(d) == rules.DraftSubmitted:
 		return r.Replyf("%s (revision %d) is already waiting for approval.", DraftLabel(d.ID), d.Revision)
-	case store.DraftApproved, store.DraftRecorded, store.DraftWithdrawn:
+	case !draftAllows(d, rules.EventSubmit):
 		return Usagef("%s is %s; it cannot be submitted.", DraftLabel(d.ID), d.State)
 	}
 	dir, err := LoadDirectory(r.Ctx, r.Q)
@@ -955,7 +596,7 @@ func runReject(r *Request) error {
 
 // decide applies an approver's decision given by command.
 func (r *Request) decide(d *store.Draft, decision, reason string) error {
-	if d.State != store.DraftSubmitted {
+	if !draftAllows(d, rules.DraftEvent(decision)) {
 		return Usagef("%s is %s, not waiting for approval.", DraftLabel(d.ID), d.State)
 	}
 	if err := r.requireIdentity("approve statements"); err != nil {
@@ -1026,4 +667,14 @@ func runLink(r *Request) error {
 		return err
 	}
 	return r.Replyf("📚 %s is linked to LS %d and recorded.", DraftLabel(d.ID), id)
+}
+
+// draftState is the draft's state in the lifecycle table (the database
+// keeps the same text, see store.DraftOpen…).
+func draftState(d *store.Draft) rules.DraftState { return rules.DraftState(d.State) }
+
+// draftAllows asks the lifecycle table whether event may happen to d now.
+func draftAllows(d *store.Draft, event rules.DraftEvent) bool {
+	_, ok := rules.Next(draftState(d), event)
+	return ok
 }

@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -81,8 +83,7 @@ func (h *llmVerbs) draftFor(r *Request) (*store.Draft, error) {
 		r.Result = "not_found"
 		return nil, r.Replyf("There is no draft %s here.", DraftLabel(id))
 	}
-	switch d.State {
-	case store.DraftRecorded, store.DraftWithdrawn: // as ApplyDraftEdit
+	if !draftAllows(d, rules.EventEdit) { // as ApplyDraftEdit
 		r.Result = "refused"
 		return nil, r.Replyf("%s is %s: its body can no longer change.", DraftLabel(id), d.State)
 	}
@@ -112,16 +113,30 @@ func (h *llmVerbs) polish(r *Request) error {
 	for _, ref := range rules.ExtractDocRefs(d.Body) {
 		line := ref.Display
 		if r.Env.Docs != nil {
-			info, err := r.Env.Docs.LookupDoc(r.Ctx, ref)
+			info, err := r.lookupDoc(ref)
+			if needsNetwork(err) {
+				continue // this pass is rolled back and run again with the answer
+			}
 			if err != nil {
-				r.Env.Log.Warn().Err(err).Str("doc", ref.Name).Msg("document lookup for polish failed")
+				r.Log.Warn().Err(err).Str("doc", ref.Name).Msg("document lookup for polish failed")
 			} else if st := rules.DocStatus(info); st != "" {
 				line += ": " + st
 			}
 		}
 		in.References = append(in.References, line)
 	}
-	body, ok := h.c.Polish(r.Ctx, in)
+	// The model answers outside any transaction; the proposal is for the
+	// revision it was asked about (the key), so an edit meanwhile asks again.
+	body, err := fetch(r.Ctx, fmt.Sprintf("polish/%d/%d", d.ID, d.Revision), true, func(ctx context.Context) (string, error) {
+		if b, ok := h.c.Polish(ctx, in); ok {
+			return b, nil
+		}
+		return "", errNoProposal
+	})
+	if needsNetwork(err) {
+		return err
+	}
+	ok := err == nil
 	if !ok {
 		r.Result = "no_proposal"
 		return r.Replyf("No proposal could be made for %s right now; the draft is unchanged. Try again later.", DraftLabel(d.ID))
@@ -155,7 +170,7 @@ func (h *llmVerbs) extract(r *Request) error {
 	if text == "" {
 		return Usagef("Paste the statement on the lines after /liaison extract.")
 	}
-	md, ok := h.c.Extract(r.Ctx, text)
+	md, ok := extractMetadata(r, h.c, text)
 	if !ok || md.Empty() {
 		r.Result = "no_proposal"
 		return r.Reply(chat.Text("No metadata could be read from that text right now. Please fill in the fields yourself (4053bis §2)."))

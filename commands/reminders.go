@@ -502,7 +502,7 @@ func (r *Request) offerExtract(text string) error {
 	if r.Env.LLM == nil || strings.TrimSpace(text) == "" {
 		return nil
 	}
-	md, ok := r.Env.LLM.Extract(r.Ctx, text)
+	md, ok := extractMetadata(r, r.Env.LLM, text)
 	if !ok || md.Empty() {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"strings"
 
 	"github.com/liaisonbot/liaisonbot/internal/chat"
@@ -18,14 +19,16 @@ func RoomVerbs() []*Verb {
 			Help: "Binds the room to a group (a WG, an area, an SDO…): every statement to or from it that is posted in the " +
 				"Datatracker is announced here (4053bis §3.1). \"coordination\" makes this a coordination room, which gets " +
 				"every announcement and the overdue reminders. Room moderators (Matrix: power level 50 or more; Zulip: moderators and administrators) and bot admins only.",
-			Run: runWatch,
+			RequiresModerator: true,
+			Run:               runWatch,
 		},
 		{
-			Name:    "unwatch",
-			Args:    "<acronym> | coordination",
-			Summary: "stop announcing a group's statements in this room",
-			Help:    "Undoes watch. Room moderators and bot admins only. Bindings from the config file stay until the config changes.",
-			Run:     runUnwatch,
+			Name:              "unwatch",
+			Args:              "<acronym> | coordination",
+			Summary:           "stop announcing a group's statements in this room",
+			Help:              "Undoes watch. Room moderators and bot admins only. Bindings from the config file stay until the config changes.",
+			RequiresModerator: true,
+			Run:               runUnwatch,
 		},
 		{
 			Name:    "watching",
@@ -47,7 +50,9 @@ func (r *Request) requireModerator() error {
 		return nil
 	}
 	if r.Env.Chat != nil {
-		ok, err := r.Env.Chat.IsModerator(r.Ctx, r.Event.Room, r.Event.Sender)
+		ok, err := fetch(r.Ctx, "moderator/"+r.Event.Room+"/"+r.Event.Sender.ID, false, func(ctx context.Context) (bool, error) {
+			return r.Env.Chat.IsModerator(ctx, r.Event.Room, r.Event.Sender)
+		})
 		if err != nil {
 			return err
 		}
@@ -96,9 +101,6 @@ func runWatch(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.requireModerator(); err != nil {
-		return err
-	}
 	added, err := r.Q.AddBinding(r.Ctx, store.Binding{
 		Platform: r.Env.Platform, Room: r.Event.Room, Group: g, Coordination: coord,
 		Source: store.SourceCommand, CreatedBy: r.Actor(),
@@ -119,9 +121,6 @@ func runWatch(r *Request) error {
 func runUnwatch(r *Request) error {
 	g, _, err := bindingArg(r)
 	if err != nil {
-		return err
-	}
-	if err := r.requireModerator(); err != nil {
 		return err
 	}
 	removed, err := r.Q.RemoveBinding(r.Ctx, r.Env.Platform, r.Event.Room, g)

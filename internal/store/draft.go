@@ -8,7 +8,10 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Draft states.
+// Draft states as the database keeps them: the text of the lifecycle
+// table's states (rules.DraftState; DraftRejected is rules.DraftReturned).
+// The store may not import rules, so commands' TestStoreDraftStatesAreTheLifecycles
+// keeps the two spellings one.
 const (
 	DraftOpen      = "draft"
 	DraftSubmitted = "submitted"
@@ -102,7 +105,7 @@ func (q Q) SaveDraftFields(ctx context.Context, d *Draft) (int, error) {
 		WHERE id = $1 RETURNING revision`,
 		d.ID, nonNil(d.FromGroups), d.FromContact, d.SendReplyTo, nonNil(d.ToGroups), d.ToContact, d.SendTo, d.Purpose,
 		d.Deadline, d.Subject, d.Body, nonNil(d.Attachments), nullID(d.Related), d.Consensus).Scan(&d.Revision)
-	return d.Revision, err
+	return d.Revision, opErr("save draft fields", err)
 }
 
 // SetDraftState moves a draft to a state. by and reason are recorded for
@@ -115,7 +118,7 @@ func (q Q) SetDraftState(ctx context.Context, id int64, state, by, reason string
 			decided_by = CASE WHEN $2 IN ('approved', 'rejected') THEN $3 WHEN $2 IN ('draft', 'submitted') THEN '' ELSE decided_by END,
 			reject_reason = CASE WHEN $2 = 'rejected' THEN $4 WHEN $2 IN ('draft', 'submitted') THEN '' ELSE reject_reason END
 		WHERE id = $1`, id, state, by, reason)
-	return err
+	return opErr("set draft state", err)
 }
 
 // DraftByID returns a draft; nil when there is none. forUpdate locks it.
@@ -128,7 +131,7 @@ func (q Q) DraftByID(ctx context.Context, id int64, forUpdate bool) (*Draft, err
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
-	return d, err
+	return d, opErr("draft by id", err)
 }
 
 func (q Q) drafts(ctx context.Context, sql string, args ...any) ([]*Draft, error) {
@@ -154,13 +157,13 @@ func (q Q) ApprovedDrafts(ctx context.Context) ([]*Draft, error) {
 func (q Q) MarkDraftRecorded(ctx context.Context, id, statementID int64) error {
 	_, err := q.db.Exec(ctx, `UPDATE draft SET state = 'recorded', recorded_statement = $2, recorded_at = now(), updated_at = now()
 		WHERE id = $1`, id, statementID)
-	return err
+	return opErr("mark draft recorded", err)
 }
 
 // MarkRecordReminded notes that the author was reminded to record it.
 func (q Q) MarkRecordReminded(ctx context.Context, id int64) error {
 	_, err := q.db.Exec(ctx, `UPDATE draft SET record_reminded_at = now() WHERE id = $1`, id)
-	return err
+	return opErr("mark record reminded", err)
 }
 
 // ApprovalRequest is a row of approval_request.
@@ -181,7 +184,7 @@ func (q Q) AddApprovalRequest(ctx context.Context, r ApprovalRequest) error {
 	_, err := q.db.Exec(ctx, `INSERT INTO approval_request (draft_id, revision, platform, room, outbox_id, approvers)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
 		r.DraftID, r.Revision, r.Platform, r.Room, r.OutboxID, nonNil(r.Approvers))
-	return err
+	return opErr("add approval request", err)
 }
 
 // ApprovalRequestByMessage finds the approval request a bot message is.
@@ -195,7 +198,7 @@ func (q Q) ApprovalRequestByMessage(ctx context.Context, platform, msgID string)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
-	return &r, err
+	return &r, opErr("approval request by message", err)
 }
 
 // OpenApprovalRequests lists the posted requests on platform whose draft
@@ -287,7 +290,7 @@ func (q Q) ApprovalByReaction(ctx context.Context, reactionID string) (*Approval
 // WithdrawApproval marks a decision withdrawn.
 func (q Q) WithdrawApproval(ctx context.Context, id int64) error {
 	_, err := q.db.Exec(ctx, `UPDATE approval SET withdrawn_at = now() WHERE id = $1 AND withdrawn_at IS NULL`, id)
-	return err
+	return opErr("withdraw approval", err)
 }
 
 // VoidApprovals voids every standing decision on earlier revisions of a
@@ -295,14 +298,14 @@ func (q Q) WithdrawApproval(ctx context.Context, id int64) error {
 func (q Q) VoidApprovals(ctx context.Context, draftID int64, beforeRevision int) (int64, error) {
 	tag, err := q.db.Exec(ctx, `UPDATE approval SET voided_at = now()
 		WHERE draft_id = $1 AND revision < $2 AND withdrawn_at IS NULL AND voided_at IS NULL`, draftID, beforeRevision)
-	return tag.RowsAffected(), err
+	return tag.RowsAffected(), opErr("void approvals", err)
 }
 
 // NoteReactionExplained records that actor was told why their reaction on
 // a draft did not count; false when they had been told already.
 func (q Q) NoteReactionExplained(ctx context.Context, draftID int64, actor string) (bool, error) {
 	tag, err := q.db.Exec(ctx, `INSERT INTO reaction_notice (draft_id, actor) VALUES ($1, $2) ON CONFLICT DO NOTHING`, draftID, actor)
-	return tag.RowsAffected() == 1, err
+	return tag.RowsAffected() == 1, opErr("note reaction explained", err)
 }
 
 // DraftRecordedAs is the draft linked to statement id; 0 when none.

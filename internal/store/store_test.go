@@ -70,13 +70,13 @@ func TestEventsAreRecordedOnceAndClaimedOnce(t *testing.T) {
 	// Two workers: only one gets the event while the other holds it.
 	tx1, _ := st.Pool.Begin(ctx)
 	defer tx1.Rollback(ctx)
-	ce, err := store.On(tx1).ClaimEvent(ctx, "matrix", 5)
+	ce, err := store.On(tx1).ClaimEvent(ctx, "matrix", 5, time.Minute)
 	if err != nil || ce == nil || ce.Event.Text != evt.Text {
 		t.Fatalf("claim: %+v %v", ce, err)
 	}
 	tx2, _ := st.Pool.Begin(ctx)
 	defer tx2.Rollback(ctx)
-	if other, err := store.On(tx2).ClaimEvent(ctx, "matrix", 5); err != nil || other != nil {
+	if other, err := store.On(tx2).ClaimEvent(ctx, "matrix", 5, time.Minute); err != nil || other != nil {
 		t.Fatalf("second worker claimed %+v (%v)", other, err)
 	}
 	if err := store.On(tx1).MarkEventHandled(ctx, ce.ID); err != nil {
