@@ -85,6 +85,7 @@ func New(cfg *config.Config, log zerolog.Logger, st *store.Store, tr chat.Transp
 		LeaderCheck: 5 * time.Second,
 		LeaderRetry: 5 * time.Second,
 	}
+	b.OutboxWorkers = outboxWorkers(cfg)
 	b.Mirror = NewMirror(cfg, st, tr.Platform(), log)
 	lm := llm.New(cfg.LLM, log, llmstore.Recorder(st, log))
 	if z := llmstore.NewSummarizer(lm, st, cfg.Datatracker.URL, log); z != nil {

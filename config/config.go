@@ -41,6 +41,7 @@ type Config struct {
 	Reminders     Reminders   `mapstructure:"reminders"`
 	LLM           LLM         `mapstructure:"llm"`
 	HTTP          HTTP        `mapstructure:"http"`
+	Chat          Chat        `mapstructure:"chat"`
 }
 
 type Database struct {
@@ -113,6 +114,13 @@ type LLM struct {
 
 type HTTP struct {
 	Listen string `mapstructure:"listen"`
+}
+
+// Chat is how many workers handle incoming events and send queued
+// messages in parallel (one room's messages keep their order).
+type Chat struct {
+	InboxWorkers  int `mapstructure:"inbox_workers"`
+	OutboxWorkers int `mapstructure:"outbox_workers"`
 }
 
 // Error is a configuration problem tied to one key.
@@ -261,6 +269,12 @@ func (c *Config) Validate() error {
 		if c.LLM.Model == "" {
 			return &Error{"llm.model", "required when llm.base_url is set"}
 		}
+	}
+	if c.Chat.InboxWorkers < 1 || c.Chat.InboxWorkers > 64 {
+		return &Error{"chat.inbox_workers", "must be between 1 and 64"}
+	}
+	if c.Chat.OutboxWorkers < 1 || c.Chat.OutboxWorkers > 64 {
+		return &Error{"chat.outbox_workers", "must be between 1 and 64"}
 	}
 	switch c.Logging.Format {
 	case "pretty", "json":
