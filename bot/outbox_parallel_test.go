@@ -45,9 +45,9 @@ func (s *slowTransport) Send(ctx context.Context, msg chat.Outgoing) (chat.Sent,
 	return chat.Sent{Room: msg.Room, ID: msg.TxnKey}, nil
 }
 
-func (s *slowTransport) React(context.Context, string, string, string, string) error { return nil }
-func (s *slowTransport) Edit(context.Context, string, string, chat.Doc, string) error  { return nil }
-func (s *slowTransport) JoinRoom(context.Context, string) error                        { return nil }
+func (s *slowTransport) React(context.Context, string, string, string, string) error  { return nil }
+func (s *slowTransport) Edit(context.Context, string, string, chat.Doc, string) error { return nil }
+func (s *slowTransport) JoinRoom(context.Context, string) error                       { return nil }
 func (s *slowTransport) IsModerator(context.Context, string, chat.User) (bool, error) {
 	return false, nil
 }
