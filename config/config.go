@@ -276,6 +276,12 @@ func (c *Config) Validate() error {
 	if c.Chat.OutboxWorkers < 1 || c.Chat.OutboxWorkers > 64 {
 		return &Error{"chat.outbox_workers", "must be between 1 and 64"}
 	}
+	// Each worker holds a pooled connection while it works (an outbox
+	// worker for the whole send); the leader's mirror and reminder tasks
+	// need theirs too, so a pool smaller than that makes workers queue.
+	if need := c.Chat.InboxWorkers + c.Chat.OutboxWorkers + 2; c.Database.MaxConns > 0 && int(c.Database.MaxConns) < need {
+		return &Error{"database.max_conns", fmt.Sprintf("must be at least chat.inbox_workers + chat.outbox_workers + 2 (%d)", need)}
+	}
 	switch c.Logging.Format {
 	case "pretty", "json":
 	default:

@@ -118,6 +118,9 @@ func newWorld(t *testing.T, statements int) *world {
 func (w *world) configYAML(rooms []id.RoomID) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "platform: matrix\ndatabase:\n  url: %q\nlogging:\n  level: warn\n  format: json\n", w.DSN)
+	if sweep := envWorkers("LIAISONBOT_LOADTEST_OUTBOX_WORKERS") + envWorkers("LIAISONBOT_LOADTEST_INBOX_WORKERS"); sweep > 0 {
+		fmt.Fprintf(&b, "  max_conns: %d\n", max(10, sweep+8)) // room for a sweep's workers
+	}
 	fmt.Fprintf(&b, "matrix:\n  homeserver: %q\n  user_id: %q\n  password: %q\n", w.HS.URL(), w.Bot.ID, w.Bot.Password)
 	fmt.Fprintf(&b, "datatracker:\n  url: %q\n  poll_interval: 10s\n  timeout: 10s\nhttp:\n  listen: \"\"\nrooms:\n", w.DT.URL())
 	for _, r := range rooms {
@@ -580,6 +583,12 @@ func latest(m map[id.RoomID]time.Time) time.Time {
 		}
 	}
 	return l
+}
+
+// envWorkers is a sweep's worker count from env, 0 when not set.
+func envWorkers(env string) int {
+	n, _ := strconv.Atoi(os.Getenv(env))
+	return n
 }
 
 // workersSource says whether a worker count is the shipped default or a
