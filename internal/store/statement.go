@@ -268,8 +268,16 @@ func (q Q) AttachmentsOf(ctx context.Context, id int64) ([]Attachment, error) {
 }
 
 // Analyze refreshes the planner's statistics of the mirror's tables (after
-// a bulk load).
+// a bulk load), and moves the entries a bulk load left in the GIN indexes'
+// pending lists into the indexes proper: until autovacuum does that, the
+// planner prices a GIN scan by its pending list and `search` reads the
+// whole table instead
+// (https://www.postgresql.org/docs/current/gin.html#GIN-FAST-UPDATE).
 func (q Q) Analyze(ctx context.Context) error {
 	_, err := q.db.Exec(ctx, `ANALYZE dt_group, dt_person, dt_role, statement, statement_event, statement_related, statement_attachment`)
+	if err != nil {
+		return err
+	}
+	_, err = q.db.Exec(ctx, `SELECT gin_clean_pending_list(i::regclass) FROM unnest(ARRAY['statement_search', 'statement_from_groups', 'statement_to_groups']) i`)
 	return err
 }
