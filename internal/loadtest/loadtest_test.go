@@ -418,22 +418,26 @@ func TestLoadFanout(t *testing.T) {
 	t.Logf("created %d rooms in %v", nRooms, time.Since(start))
 
 	title := "Load fan-out " + strconv.FormatInt(time.Now().UnixNano(), 36)
-	plainText := "Plain fan-out " + title
 	var mu sync.Mutex
 	seen := map[id.RoomID]time.Time{}
-	plainSeen := map[id.RoomID]time.Time{}
+	plainSeen := map[string]map[id.RoomID]time.Time{} // by text
 	extra, plainExtra := 0, 0
 	syncMessages(t, w.Chair, func(evt *event.Event) {
 		text := body(evt)
 		mu.Lock()
 		defer mu.Unlock()
 		switch {
-		case evt.Sender == plainU.ID && strings.Contains(text, plainText):
-			if _, ok := plainSeen[evt.RoomID]; ok {
+		case evt.Sender == plainU.ID:
+			m := plainSeen[text]
+			if m == nil {
+				m = map[id.RoomID]time.Time{}
+				plainSeen[text] = m
+			}
+			if _, ok := m[evt.RoomID]; ok {
 				plainExtra++
 				return
 			}
-			plainSeen[evt.RoomID] = time.Now()
+			m[evt.RoomID] = time.Now()
 		case evt.Sender == w.Bot.ID && strings.Contains(text, title):
 			if _, ok := seen[evt.RoomID]; ok {
 				extra++
@@ -454,17 +458,22 @@ func TestLoadFanout(t *testing.T) {
 	}, "no backfill")
 	time.Sleep(2 * time.Second)
 
-	// The plain sender first, while the bot is idle; then the bot.
-	plainStart := time.Now()
-	plainSend(t, plain, rooms, workers, plainText)
-	testenv.Eventually(t, 15*time.Minute, func() bool {
+	// The plain sender before and after the bot (the homeserver may still
+	// be busy with the joins at first); the bot is compared with the
+	// faster of the two.
+	plainRun := func(text, txn string) time.Duration {
+		start := time.Now()
+		plainSend(t, plain, rooms, workers, text, txn)
+		testenv.Eventually(t, 15*time.Minute, func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(plainSeen[text]) == nRooms
+		}, "the plain sender's notice did not reach all %d rooms", nRooms)
 		mu.Lock()
 		defer mu.Unlock()
-		return len(plainSeen) == nRooms
-	}, "the plain sender's notice did not reach all %d rooms", nRooms)
-	mu.Lock()
-	plainAll := latest(plainSeen).Sub(plainStart)
-	mu.Unlock()
+		return latest(plainSeen[text]).Sub(start)
+	}
+	plainAll := plainRun("Plain fan-out before "+title, "plain-before")
 	time.Sleep(2 * time.Second)
 
 	posted := time.Now()
@@ -479,6 +488,9 @@ func TestLoadFanout(t *testing.T) {
 	testenv.Eventually(t, 15*time.Minute, func() bool { return count() == nRooms },
 		"LS %d reached %d of %d rooms", ls, count(), nRooms)
 	time.Sleep(2 * time.Second) // a duplicate would come soon after
+	plainAfter := plainRun("Plain fan-out after "+title, "plain-after")
+	t.Logf("plain sender: %v before the bot, %v after", plainAll, plainAfter)
+	plainAll = min(plainAll, plainAfter)
 	mu.Lock()
 	first, last := earliest(seen), latest(seen)
 	dup, plainDup := extra, plainExtra
@@ -490,7 +502,7 @@ func TestLoadFanout(t *testing.T) {
 	report(t, "fanout_all_s", botAll.Seconds(), "s", note)
 	report(t, "fanout_rate", float64(nRooms)/last.Sub(first).Seconds(), "rooms/s", "from first to last delivery")
 	report(t, "fanout_plain_all_s", plainAll.Seconds(), "s",
-		fmt.Sprintf("plain mautrix sender, %d sends in flight, same rooms and run", workers))
+		fmt.Sprintf("plain mautrix sender, %d sends in flight, same rooms and run; the faster of a run before and one after the bot", workers))
 	report(t, "fanout_vs_plain", botAll.Seconds()/plainAll.Seconds(), "x",
 		"bot (from posting in the Datatracker, poll included) over the plain sender; target ≤ 1.2")
 	report(t, "fanout_duplicates", float64(dup), "", "announcements seen twice in a room; must be 0")
@@ -532,7 +544,7 @@ func joinAll(t *testing.T, cli *mautrix.Client, rooms []id.RoomID) {
 // bot's announcements are) to each room, n sends in flight, each with its
 // own transaction ID (mautrix's SendMessageEvent with a TxnID), the way a
 // bot written directly on mautrix-go would fan out.
-func plainSend(t *testing.T, cli *mautrix.Client, rooms []id.RoomID, n int, text string) {
+func plainSend(t *testing.T, cli *mautrix.Client, rooms []id.RoomID, n int, text, txn string) {
 	t.Helper()
 	work := make(chan id.RoomID)
 	var wg sync.WaitGroup
@@ -546,7 +558,7 @@ func plainSend(t *testing.T, cli *mautrix.Client, rooms []id.RoomID, n int, text
 				content := &event.MessageEventContent{MsgType: event.MsgNotice, Body: text,
 					Format: event.FormatHTML, FormattedBody: "<p><strong>" + text + "</strong></p>"}
 				_, err := cli.SendMessageEvent(context.Background(), r, event.EventMessage, content,
-					mautrix.ReqSendEvent{TransactionID: "plain-" + string(r)})
+					mautrix.ReqSendEvent{TransactionID: txn + "-" + string(r)})
 				if err != nil {
 					mu.Lock()
 					firstErr = cmp.Or(firstErr, err)
