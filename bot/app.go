@@ -27,6 +27,13 @@ func Logger(cfg *config.Config, w io.Writer) zerolog.Logger {
 	return zerolog.New(w).Level(level).With().Timestamp().Logger()
 }
 
+// outboxWorkers is how many senders a started bot runs (chat.outbox_workers;
+// 1 for a config built in code without it). Sends to different rooms
+// overlap, one room's messages keep their order (store.ClaimOutbox).
+func outboxWorkers(cfg *config.Config) int {
+	return max(cfg.Chat.OutboxWorkers, 1)
+}
+
 // OpenStore connects and migrates. Errors name the config key.
 func OpenStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
 	st, err := store.Open(ctx, cfg.Database.URL, cfg.Database.MaxConns)

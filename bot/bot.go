@@ -96,6 +96,7 @@ func New(cfg *config.Config, log zerolog.Logger, st *store.Store, tr chat.Transp
 		LeaderCheck: 5 * time.Second,
 		LeaderRetry: 5 * time.Second,
 	}
+	b.OutboxWorkers = outboxWorkers(cfg)
 	b.Mirror = NewMirror(cfg, st, tr.Platform(), log)
 	b.Mirror.Now = b.now // the reminder window of RefreshTracked follows the bot's clock
 	lm := llm.New(cfg.LLM, log, llmstore.Recorder(st, log))

@@ -46,6 +46,7 @@ type Config struct {
 	Reminders     Reminders   `mapstructure:"reminders"`
 	LLM           LLM         `mapstructure:"llm"`
 	HTTP          HTTP        `mapstructure:"http"`
+	Chat          Chat        `mapstructure:"chat"`
 }
 
 type Database struct {
@@ -118,6 +119,13 @@ type LLM struct {
 
 type HTTP struct {
 	Listen string `mapstructure:"listen"`
+}
+
+// Chat is how many workers handle incoming events and send queued
+// messages in parallel (one room's messages keep their order).
+type Chat struct {
+	InboxWorkers  int `mapstructure:"inbox_workers"`
+	OutboxWorkers int `mapstructure:"outbox_workers"`
 }
 
 // Error is a configuration problem tied to one key.
@@ -282,6 +290,18 @@ func (c *Config) Validate() error {
 		if c.LLM.Model == "" {
 			return &Error{"llm.model", "required when llm.base_url is set"}
 		}
+	}
+	if c.Chat.InboxWorkers < 1 || c.Chat.InboxWorkers > 64 {
+		return &Error{"chat.inbox_workers", "must be between 1 and 64"}
+	}
+	if c.Chat.OutboxWorkers < 1 || c.Chat.OutboxWorkers > 64 {
+		return &Error{"chat.outbox_workers", "must be between 1 and 64"}
+	}
+	// Each worker holds a pooled connection while it works (an outbox
+	// worker for the whole send); the leader's mirror and reminder tasks
+	// need theirs too, so a pool smaller than that makes workers queue.
+	if need := c.Chat.InboxWorkers + c.Chat.OutboxWorkers + 2; c.Database.MaxConns > 0 && int(c.Database.MaxConns) < need {
+		return &Error{"database.max_conns", fmt.Sprintf("must be at least chat.inbox_workers + chat.outbox_workers + 2 (%d)", need)}
 	}
 	switch c.Logging.Format {
 	case "pretty", "json":

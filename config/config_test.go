@@ -46,6 +46,9 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"zulip without key", dbLine + "platform: zulip\nzulip:\n  site: https://z.org\n  email: b@z.org\n", "zulip.api_key"},
 		{"llm without model", dbLine + "llm:\n  base_url: http://127.0.0.1:1/v1\n", "llm.model"},
 		{"short poll", dbLine + "datatracker:\n  poll_interval: 1s\n", "datatracker.poll_interval"},
+		{"no outbox worker", dbLine + "chat:\n  outbox_workers: 0\n", "chat.outbox_workers"},
+		{"no inbox worker", dbLine + "chat:\n  inbox_workers: 0\n", "chat.inbox_workers"},
+		{"pool smaller than the workers", dbLine + "chat:\n  outbox_workers: 8\n", "database.max_conns"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

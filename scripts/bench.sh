@@ -15,9 +15,14 @@
 #   LIAISONBOT_LOADTEST_STATEMENTS     statements on record in the harness (10000)
 #   LIAISONBOT_LOADTEST_ROUNDS         round trips per command (30)
 #   LIAISONBOT_LOADTEST_FANOUT_ROOMS   rooms of the fan-out (500)
+#   LIAISONBOT_LOADTEST_CONC_USERS     users (and rooms) of the concurrency scenario (20)
+#   LIAISONBOT_LOADTEST_CONC_ROUNDS    rounds of the concurrency scenario (10)
+#   LIAISONBOT_LOADTEST_OUTBOX_WORKERS chat.outbox_workers of the bot (the config default)
+#   LIAISONBOT_LOADTEST_INBOX_WORKERS  chat.inbox_workers of the bot (the config default)
 #   LIAISONBOT_LOADTEST_RSS_ROOMS      rooms of the idle RSS run (100)
 #   LIAISONBOT_LOADTEST_SETTLE         idle time before reading RSS (15s)
 #   TEST_PG_PORT                       the test PostgreSQL's port (55433)
+#   BENCH_OUT                          where raw outputs go (.cache/bench)
 #
 # Uses the test PostgreSQL (scripts/pg.sh --name test) and the Dendrite
 # binaries of scripts/build-dendrite.sh, like make test. Raw outputs are
@@ -34,7 +39,7 @@ for a in "$@"; do
 	--no-write) write=0 ;;
 	--go-only) harness=0 ;;
 	-h | --help)
-		sed -n '2,25p' "$0"
+		sed -n '2,29p' "$0"
 		exit 0
 		;;
 	*)
@@ -45,7 +50,7 @@ for a in "$@"; do
 done
 
 port="${TEST_PG_PORT:-55433}"
-out="${LIAISONBOT_CACHE:-$root/.cache}/bench"
+out="${BENCH_OUT:-${LIAISONBOT_CACHE:-$root/.cache}/bench}"
 mkdir -p "$out"
 doc="$root/docs/performance.md"
 

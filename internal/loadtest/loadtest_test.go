@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -117,10 +118,23 @@ func newWorld(t *testing.T, statements int) *world {
 func (w *world) configYAML(rooms []id.RoomID) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "platform: matrix\ndatabase:\n  url: %q\nlogging:\n  level: warn\n  format: json\n", w.DSN)
+	if sweep := envWorkers("LIAISONBOT_LOADTEST_OUTBOX_WORKERS") + envWorkers("LIAISONBOT_LOADTEST_INBOX_WORKERS"); sweep > 0 {
+		fmt.Fprintf(&b, "  max_conns: %d\n", max(10, sweep+8)) // room for a sweep's workers
+	}
 	fmt.Fprintf(&b, "matrix:\n  homeserver: %q\n  user_id: %q\n  password: %q\n", w.HS.URL(), w.Bot.ID, w.Bot.Password)
 	fmt.Fprintf(&b, "datatracker:\n  url: %q\n  poll_interval: 10s\n  timeout: 10s\nhttp:\n  listen: \"\"\nrooms:\n", w.DT.URL())
 	for _, r := range rooms {
 		fmt.Fprintf(&b, "  - room: %q\n    groups: [teas]\n", r)
+	}
+	// Worker counts are the shipped defaults unless a sweep asks for others.
+	if v := os.Getenv("LIAISONBOT_LOADTEST_OUTBOX_WORKERS"); v != "" || os.Getenv("LIAISONBOT_LOADTEST_INBOX_WORKERS") != "" {
+		b.WriteString("chat:\n")
+		if v != "" {
+			fmt.Fprintf(&b, "  outbox_workers: %s\n", v)
+		}
+		if v := os.Getenv("LIAISONBOT_LOADTEST_INBOX_WORKERS"); v != "" {
+			fmt.Fprintf(&b, "  inbox_workers: %s\n", v)
+		}
 	}
 	return b.String()
 }
@@ -387,40 +401,79 @@ func TestLoadCommandRoundTrip(t *testing.T) {
 	report(t, "roundtrip_primary_command", 0, cmd, "overdue "+overdueNote)
 }
 
-// TestLoadFanout: one statement announced in 500 rooms bound to its group.
+// TestLoadFanout: one statement announced in 500 rooms bound to its group,
+// next to a plain sender (a mautrix client on its own account, sending one
+// notice to each room with as many sends in flight as the bot has outbox
+// workers) in the same rooms, on the same homeserver, in the same run
+// (issue 15 point 5: within 1.2× of it, no duplicates).
 func TestLoadFanout(t *testing.T) {
 	enabled(t)
 	nRooms := envInt(t, "LIAISONBOT_LOADTEST_FANOUT_ROOMS", 500)
 	w := newWorld(t, 3)
+	plainU := w.HS.RegisterUser(t, "plain")
+	plain := w.HS.Client(t, plainU)
 	start := time.Now()
-	rooms := createRooms(t, w.Chair, nRooms, w.Bot.ID)
+	rooms := createRooms(t, w.Chair, nRooms, w.Bot.ID, plainU.ID)
+	joinAll(t, plain, rooms)
 	t.Logf("created %d rooms in %v", nRooms, time.Since(start))
 
 	title := "Load fan-out " + strconv.FormatInt(time.Now().UnixNano(), 36)
 	var mu sync.Mutex
 	seen := map[id.RoomID]time.Time{}
-	extra := 0
+	plainSeen := map[string]map[id.RoomID]time.Time{} // by text
+	extra, plainExtra := 0, 0
 	syncMessages(t, w.Chair, func(evt *event.Event) {
-		if evt.Sender != w.Bot.ID || !strings.Contains(body(evt), title) {
-			return
-		}
+		text := body(evt)
 		mu.Lock()
 		defer mu.Unlock()
-		if _, ok := seen[evt.RoomID]; ok {
-			extra++
-			return
+		switch {
+		case evt.Sender == plainU.ID:
+			m := plainSeen[text]
+			if m == nil {
+				m = map[id.RoomID]time.Time{}
+				plainSeen[text] = m
+			}
+			if _, ok := m[evt.RoomID]; ok {
+				plainExtra++
+				return
+			}
+			m[evt.RoomID] = time.Now()
+		case evt.Sender == w.Bot.ID && strings.Contains(text, title):
+			if _, ok := seen[evt.RoomID]; ok {
+				extra++
+				return
+			}
+			seen[evt.RoomID] = time.Now()
 		}
-		seen[evt.RoomID] = time.Now()
 	})
 
 	start = time.Now()
 	b := w.startBot(t, rooms)
+	workers := b.OutboxWorkers
 	w.waitJoined(t, rooms, 10*time.Minute)
 	joinTook := time.Since(start)
 	testenv.Eventually(t, 2*time.Minute, func() bool {
 		c, _ := b.Store.CountStatements(context.Background())
 		return c == 3
 	}, "no backfill")
+	time.Sleep(2 * time.Second)
+
+	// The plain sender before and after the bot (the homeserver may still
+	// be busy with the joins at first); the bot is compared with the
+	// faster of the two.
+	plainRun := func(text, txn string) time.Duration {
+		start := time.Now()
+		plainSend(t, plain, rooms, workers, text, txn)
+		testenv.Eventually(t, 15*time.Minute, func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(plainSeen[text]) == nRooms
+		}, "the plain sender's notice did not reach all %d rooms", nRooms)
+		mu.Lock()
+		defer mu.Unlock()
+		return latest(plainSeen[text]).Sub(start)
+	}
+	plainAll := plainRun("Plain fan-out before "+title, "plain-before")
 	time.Sleep(2 * time.Second)
 
 	posted := time.Now()
@@ -434,21 +487,129 @@ func TestLoadFanout(t *testing.T) {
 	}
 	testenv.Eventually(t, 15*time.Minute, func() bool { return count() == nRooms },
 		"LS %d reached %d of %d rooms", ls, count(), nRooms)
+	time.Sleep(2 * time.Second) // a duplicate would come soon after
+	plainAfter := plainRun("Plain fan-out after "+title, "plain-after")
+	t.Logf("plain sender: %v before the bot, %v after", plainAll, plainAfter)
+	plainAll = min(plainAll, plainAfter)
 	mu.Lock()
-	times := make([]time.Time, 0, len(seen))
-	for _, at := range seen {
-		times = append(times, at)
-	}
-	dup := extra
+	first, last := earliest(seen), latest(seen)
+	dup, plainDup := extra, plainExtra
 	mu.Unlock()
-	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
-	note := fmt.Sprintf("%d rooms bound to teas; poll interval 250ms; bot joined them in %.0fs", nRooms, joinTook.Seconds())
-	report(t, "fanout_first_s", times[0].Sub(posted).Seconds(), "s", note)
-	report(t, "fanout_all_s", times[len(times)-1].Sub(posted).Seconds(), "s", note)
-	report(t, "fanout_rate", float64(nRooms)/times[len(times)-1].Sub(times[0]).Seconds(), "rooms/s", "from first to last delivery")
+	note := fmt.Sprintf("%d rooms bound to teas; %d outbox workers (%s); poll interval 250ms; bot joined them in %.0fs",
+		nRooms, workers, workersSource("LIAISONBOT_LOADTEST_OUTBOX_WORKERS"), joinTook.Seconds())
+	botAll := last.Sub(posted)
+	report(t, "fanout_first_s", first.Sub(posted).Seconds(), "s", note)
+	report(t, "fanout_all_s", botAll.Seconds(), "s", note)
+	report(t, "fanout_rate", float64(nRooms)/last.Sub(first).Seconds(), "rooms/s", "from first to last delivery")
+	report(t, "fanout_plain_all_s", plainAll.Seconds(), "s",
+		fmt.Sprintf("plain mautrix sender, %d sends in flight, same rooms and run; the faster of a run before and one after the bot", workers))
+	report(t, "fanout_vs_plain", botAll.Seconds()/plainAll.Seconds(), "x",
+		"bot (from posting in the Datatracker, poll included) over the plain sender; target ≤ 1.2")
+	report(t, "fanout_duplicates", float64(dup), "", "announcements seen twice in a room; must be 0")
 	if dup != 0 {
 		t.Errorf("%d duplicate announcements", dup)
 	}
+	if plainDup != 0 {
+		t.Logf("the plain sender's notice arrived twice in %d rooms", plainDup)
+	}
+}
+
+// joinAll joins cli to every room, a few at a time.
+func joinAll(t *testing.T, cli *mautrix.Client, rooms []id.RoomID) {
+	t.Helper()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	sem := make(chan struct{}, 8)
+	for _, r := range rooms {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if _, err := cli.JoinRoomByID(context.Background(), r); err != nil {
+				mu.Lock()
+				firstErr = cmp.Or(firstErr, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		t.Fatalf("joining rooms: %v", firstErr)
+	}
+}
+
+// plainSend is the baseline sender: one m.notice with an HTML body (as the
+// bot's announcements are) to each room, n sends in flight, each with its
+// own transaction ID (mautrix's SendMessageEvent with a TxnID), the way a
+// bot written directly on mautrix-go would fan out.
+func plainSend(t *testing.T, cli *mautrix.Client, rooms []id.RoomID, n int, text, txn string) {
+	t.Helper()
+	work := make(chan id.RoomID)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	for range max(n, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range work {
+				content := &event.MessageEventContent{MsgType: event.MsgNotice, Body: text,
+					Format: event.FormatHTML, FormattedBody: "<p><strong>" + text + "</strong></p>"}
+				_, err := cli.SendMessageEvent(context.Background(), r, event.EventMessage, content,
+					mautrix.ReqSendEvent{TransactionID: txn + "-" + string(r)})
+				if err != nil {
+					mu.Lock()
+					firstErr = cmp.Or(firstErr, err)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, r := range rooms {
+		work <- r
+	}
+	close(work)
+	wg.Wait()
+	if firstErr != nil {
+		t.Fatalf("plain sender: %v", firstErr)
+	}
+}
+
+func earliest(m map[id.RoomID]time.Time) time.Time {
+	var e time.Time
+	for _, at := range m {
+		if e.IsZero() || at.Before(e) {
+			e = at
+		}
+	}
+	return e
+}
+
+func latest(m map[id.RoomID]time.Time) time.Time {
+	var l time.Time
+	for _, at := range m {
+		if at.After(l) {
+			l = at
+		}
+	}
+	return l
+}
+
+// envWorkers is a sweep's worker count from env, 0 when not set.
+func envWorkers(env string) int {
+	n, _ := strconv.Atoi(os.Getenv(env))
+	return n
+}
+
+// workersSource says whether a worker count is the shipped default or a
+// sweep's setting.
+func workersSource(env string) string {
+	if v := os.Getenv(env); v != "" {
+		return env + "=" + v
+	}
+	return "the chat config default"
 }
 
 func median(ds []time.Duration) time.Duration { return pct(ds, 50) }

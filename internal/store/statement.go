@@ -141,15 +141,28 @@ const (
 // ListStatements lists posted statements, newest first, optionally only
 // those to or from a group, and only one direction (decided by whether the
 // to-groups are SDOs, as the Datatracker does).
+//
+// Each combination of filters is its own SQL text, so no "($1 = 0 OR ...)"
+// keeps a generic plan from using an index: without a group the newest
+// rows come straight from statement_listed (migration 0013) and the scan
+// stops after limit rows; with a group, its statements come from the GIN
+// indexes on from_groups/to_groups (the planner picks either).
 func (q Q) ListStatements(ctx context.Context, groupID int64, dir Direction, limit int) ([]*Statement, error) {
-	return q.statements(ctx, `
-		SELECT `+statementColumns+` FROM statement s
-		WHERE state = 'posted'
-		  AND ($1 = 0 OR from_groups @> ARRAY[$1::bigint] OR to_groups @> ARRAY[$1::bigint])
-		  AND ($2 = '' OR ($2 = 'outgoing') = EXISTS (
-				SELECT 1 FROM dt_group g WHERE g.id = s.to_groups[1] AND g.type = 'sdo'))
-		ORDER BY coalesce(posted_at, submitted_at) DESC NULLS LAST, id DESC
-		LIMIT $3`, groupID, string(dir), limit)
+	sql := `SELECT ` + statementColumns + ` FROM statement s WHERE state = 'posted'`
+	args := []any{limit}
+	if groupID != 0 {
+		args = append(args, groupID)
+		sql += ` AND (from_groups @> ARRAY[$2::bigint] OR to_groups @> ARRAY[$2::bigint])`
+	}
+	switch dir {
+	case DirectionOutgoing:
+		sql += ` AND EXISTS (SELECT 1 FROM dt_group g WHERE g.id = s.to_groups[1] AND g.type = 'sdo')`
+	case DirectionIncoming:
+		sql += ` AND NOT EXISTS (SELECT 1 FROM dt_group g WHERE g.id = s.to_groups[1] AND g.type = 'sdo')`
+	}
+	// The ORDER BY must stay the expression of statement_listed.
+	sql += ` ORDER BY coalesce(posted_at, submitted_at) DESC NULLS LAST, id DESC LIMIT $1`
+	return q.statements(ctx, sql, args...)
 }
 
 // SearchStatements is a full-text search over title, identifiers and body
@@ -289,8 +302,16 @@ func (q Q) AttachmentsOf(ctx context.Context, id int64) ([]Attachment, error) {
 }
 
 // Analyze refreshes the planner's statistics of the mirror's tables (after
-// a bulk load).
+// a bulk load), and moves the entries a bulk load left in the GIN indexes'
+// pending lists into the indexes proper: until autovacuum does that, the
+// planner prices a GIN scan by its pending list and `search` reads the
+// whole table instead
+// (https://www.postgresql.org/docs/current/gin.html#GIN-FAST-UPDATE).
 func (q Q) Analyze(ctx context.Context) error {
 	_, err := q.db.Exec(ctx, `ANALYZE dt_group, dt_person, dt_role, statement, statement_event, statement_related, statement_attachment`)
+	if err != nil {
+		return err
+	}
+	_, err = q.db.Exec(ctx, `SELECT gin_clean_pending_list(i::regclass) FROM unnest(ARRAY['statement_search', 'statement_from_groups', 'statement_to_groups']) i`)
 	return err
 }
