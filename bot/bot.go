@@ -97,6 +97,7 @@ func New(cfg *config.Config, log zerolog.Logger, st *store.Store, tr chat.Transp
 		LeaderRetry: 5 * time.Second,
 	}
 	b.OutboxWorkers = outboxWorkers(cfg)
+	b.InboxWorkers = cfg.Chat.InboxWorkers // chat.inbox_workers; 0 (tests' configs) is the default
 	b.Mirror = NewMirror(cfg, st, tr.Platform(), log)
 	b.Mirror.Now = b.now // the reminder window of RefreshTracked follows the bot's clock
 	lm := llm.New(cfg.LLM, log, llmstore.Recorder(st, log))
