@@ -143,7 +143,8 @@ func DateOfDeadline(t time.Time) rules.Date {
 }
 
 // Tick does one run at now: deadline reminders, follow-ups of received
-// reports, and reminders to record approved drafts. sent counts the
+// reports, reminders to record approved drafts, and the "action taken"
+// nudges. sent counts the
 // messages queued in the outbox. One statement's failure does not stop the
 // others; the first error is returned after all were tried.
 func (r *Reminder) Tick(ctx context.Context, now time.Time) (sent int, err error) {
@@ -154,7 +155,9 @@ func (r *Reminder) Tick(ctx context.Context, now time.Time) (sent int, err error
 	sent += n
 	n, err3 := r.recordReminders(ctx, now)
 	sent += n
-	return sent, errors.Join(err1, err2, err3)
+	n, err4 := r.actionTakenNudges(ctx)
+	sent += n
+	return sent, errors.Join(err1, err2, err3, err4)
 }
 
 // maxBefore is the earliest rung of the ladder, in days before the
