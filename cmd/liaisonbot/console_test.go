@@ -229,11 +229,16 @@ func TestConsoleDemo(t *testing.T) {
 	for i := 0; ; i++ {
 		s.say("/liaison overdue")
 		_, body := s.reply("")
-		if strings.HasPrefix(body, "Overdue For Action statements") {
+		// The first successful poll may still be fetching statements (a
+		// detail fetch that failed under load is retried): wait until the
+		// mirror holds them.
+		if strings.HasPrefix(body, "Overdue For Action statements") && (!strings.Contains(body, ": none (") || i > 100) {
 			overdue = body
 			break
 		}
-		mustContain(t, "overdue before the first poll", body, "has not been reached yet")
+		if !strings.HasPrefix(body, "Overdue For Action statements") {
+			mustContain(t, "overdue before the first poll", body, "has not been reached yet")
+		}
 		if i > 100 {
 			t.Fatalf("the demo Datatracker was never mirrored: %s", body)
 		}
