@@ -156,7 +156,7 @@ func timeline(t *testing.T, cli *mautrix.Client, room id.RoomID) []*event.Event 
 	return out
 }
 
-// notices returns the bodies of the bot's m.notice messages in a room.
+// notices returns the bot's messages in a room (notices and alerts; not edits).
 func notices(t *testing.T, cli *mautrix.Client, room id.RoomID, bot id.UserID) []*event.MessageEventContent {
 	t.Helper()
 	var out []*event.MessageEventContent
@@ -166,7 +166,8 @@ func notices(t *testing.T, cli *mautrix.Client, room id.RoomID, bot id.UserID) [
 		}
 		// Edits (m.replace) change a message; they are not messages of
 		// their own.
-		if msg := evt.Content.AsMessage(); msg.MsgType == event.MsgNotice && (msg.RelatesTo == nil || msg.RelatesTo.Type != event.RelReplace) {
+		// Quiet output is m.notice, an alert m.text (issue 13).
+		if msg := evt.Content.AsMessage(); (msg.MsgType == event.MsgNotice || msg.MsgType == event.MsgText) && (msg.RelatesTo == nil || msg.RelatesTo.Type != event.RelReplace) {
 			out = append(out, msg)
 		}
 	}

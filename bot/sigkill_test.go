@@ -331,7 +331,7 @@ func sigkillCounts(t *testing.T, w *announceWorld) map[string]map[int64]int {
 }
 
 // allNotices pages through a whole room timeline (backwards) and returns
-// the bodies of the bot's m.notice messages; Dendrite's now-and-then 500
+// the bodies of the bot's messages (notices and alerts); Dendrite's now-and-then 500
 // under load is asked again.
 func allNotices(t *testing.T, cli *mautrix.Client, room id.RoomID, bot id.UserID) []string {
 	t.Helper()
@@ -354,7 +354,10 @@ func allNotices(t *testing.T, cli *mautrix.Client, room id.RoomID, bot id.UserID
 				continue
 			}
 			_ = evt.Content.ParseRaw(evt.Type)
-			if msg := evt.Content.AsMessage(); msg.MsgType == event.MsgNotice {
+			// Quiet output is m.notice, an alert (a reminder) m.text;
+			// an edit (m.replace) is not a message of its own.
+			msg := evt.Content.AsMessage()
+			if (msg.MsgType == event.MsgNotice || msg.MsgType == event.MsgText) && (msg.RelatesTo == nil || msg.RelatesTo.Type != event.RelReplace) {
 				out = append(out, msg.Body)
 			}
 		}
