@@ -155,6 +155,12 @@ func TestIntegrationE2EERoomRestartAndDowntime(t *testing.T) {
 	if n := len(col2.find(text("!liaison help"))); n != 0 {
 		t.Fatalf("an old command was delivered again after the restart")
 	}
+	// After a crash the bot recognises its earlier encrypted answer (so a
+	// retried send posts once): it decrypts its own messages.
+	found, ok, err := r2.tr.FindSent(ctx, chat.Outgoing{Room: room.String(), TxnKey: "answer:help"})
+	if err != nil || !ok || found.ID != sent.ID {
+		t.Fatalf("FindSent after the restart: %+v %v %v, want %s", found, ok, err, sent.ID)
+	}
 	if _, err := r2.tr.Send(ctx, chat.Outgoing{Room: room.String(), Body: chat.Text("Still here."), Notice: true, TxnKey: "answer:2"}); err != nil {
 		t.Fatal(err)
 	}
