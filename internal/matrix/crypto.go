@@ -99,7 +99,10 @@ func (t *Transport) initCrypto(ctx context.Context) error {
 	// verifies the bot's device, README "Encryption").
 	t.cli.Crypto = helper
 	t.crypto = &e2ee{helper: helper, db: sqlDB}
-	t.log.Info().Str("device_id", t.cli.DeviceID.String()).Msg("End-to-end encryption on")
+	// The device's Ed25519 key is public: people who verify the bot's
+	// device by hand compare it ("session key" in Element).
+	t.log.Info().Str("device_id", t.cli.DeviceID.String()).
+		Str("ed25519", helper.Machine().OwnIdentity().SigningKey.String()).Msg("End-to-end encryption on")
 	return nil
 }
 
