@@ -26,7 +26,9 @@ type e2eeWorld struct {
 }
 
 func newE2EEWorld(t *testing.T) *e2eeWorld {
-	hs := testenv.Dendrite(t)
+	// Dendrite on PostgreSQL: on SQLite it answers 500 (SQLITE_BUSY) now
+	// and then under the load of several syncing crypto clients.
+	hs := testenv.Dendrite(t, testenv.WithPostgres(testenv.Postgres(t)))
 	return &e2eeWorld{hs: hs, bot: hs.RegisterUser(t, "liaisonbot"), dsn: testenv.Postgres(t), kv: &chat.MemKV{}}
 }
 
@@ -70,14 +72,26 @@ func sendEncrypted(t *testing.T, cc *testenv.CryptoClient, room id.RoomID, body 
 	if err != nil {
 		t.Fatal(err)
 	}
-	evt, err := cc.GetEvent(context.Background(), room, resp.EventID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	evt := getEvent(t, cc, room, resp.EventID)
 	if evt.Type != event.EventEncrypted {
 		t.Fatalf("the client sent %s, not an encrypted event", evt.Type.Type)
 	}
 	return resp.EventID
+}
+
+// getEvent reads an event as it is stored (encrypted or not).
+func getEvent(t *testing.T, cc *testenv.CryptoClient, room id.RoomID, evt id.EventID) *event.Event {
+	t.Helper()
+	var got *event.Event
+	var err error
+	for attempt := 0; attempt < 10; attempt++ {
+		if got, err = cc.GetEvent(context.Background(), room, evt); err == nil {
+			return got
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	t.Fatalf("get %s: %v", evt, err)
+	return nil
 }
 
 // waitBotMember waits until the client's own state knows the bot joined,
@@ -118,11 +132,7 @@ func TestIntegrationE2EERoomRestartAndDowntime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := ac.GetEvent(ctx, room, id.EventID(sent.ID))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if raw.Type != event.EventEncrypted {
+	if raw := getEvent(t, ac, room, id.EventID(sent.ID)); raw.Type != event.EventEncrypted {
 		t.Fatalf("the bot's answer is %s, not encrypted", raw.Type.Type)
 	}
 	decryptedFrom(t, ac, room, w.bot.ID, "Here is the help.")
@@ -258,6 +268,43 @@ func TestIntegrationE2EEOffSaysSoOnce(t *testing.T) {
 	if n := len(col.all()); n != 0 {
 		t.Fatalf("undecryptable events reached the sink: %+v", col.all())
 	}
+}
+
+// Encryption turned on later for a room the bot was already in: the room
+// is read and answered encrypted (its state was synced without crypto).
+func TestIntegrationE2EETurnedOnLater(t *testing.T) {
+	w := newE2EEWorld(t)
+	alice := w.hs.RegisterUser(t, "alice")
+	ac := w.hs.CryptoClient(t, alice)
+	ctx := context.Background()
+	room, err := ac.CreateEncryptedRoom(ctx, false, w.bot.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.rooms = []string{room.String()}
+	r := startBot(t, w.cfg(""), w.kv, &collector{})
+	waitBotMember(t, ac, room, w.bot.ID)
+	settle()
+	r.stop(t)
+
+	col := &collector{}
+	r2 := startBot(t, w.cfg("bot pickle key"), w.kv, col)
+	var cmd id.EventID
+	// Alice's client learns the bot's new device keys from the device
+	// list changes of its syncs; until then its messages are not for it.
+	eventually(t, 60*time.Second, "an encrypted command read after encryption was turned on", func() bool {
+		cmd = sendEncrypted(t, ac, room, "!liaison help")
+		time.Sleep(2 * time.Second)
+		return len(col.find(text("!liaison help"))) > 0
+	})
+	sent, err := r2.tr.Send(ctx, chat.Outgoing{Room: room.String(), ReplyTo: cmd.String(), Body: chat.Text("Now I can read."), Notice: true, TxnKey: "later:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw := getEvent(t, ac, room, id.EventID(sent.ID)); raw.Type != event.EventEncrypted {
+		t.Fatalf("answer not encrypted: %v", raw.Type.Type)
+	}
+	decryptedFrom(t, ac, room, w.bot.ID, "Now I can read.")
 }
 
 func contains(s, sub string) bool {

@@ -445,6 +445,14 @@ func (t *Transport) prefetchRooms(ctx context.Context) {
 	for _, room := range rooms.JoinedRooms {
 		t.joined[room] = true
 		t.fetchMembers(ctx, room)
+		if t.crypto != nil {
+			// The crypto state store learns a room's members and
+			// encryption from the sync; rooms joined before encryption
+			// was turned on were synced without it (GET /state fills it).
+			if _, err := t.cli.State(ctx, room); err != nil {
+				t.log.Warn().Err(err).Stringer("room_id", room).Msg("Could not load the room state for encryption")
+			}
+		}
 	}
 }
 
