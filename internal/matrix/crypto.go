@@ -113,6 +113,14 @@ func (t *Transport) closeCrypto() {
 	}
 }
 
+// keyMissing: the event's Megolm session is not here (yet). A session a
+// device refused to share (m.room_key.withheld, e.g. refusing the bot's key
+// request) may still arrive later from the sender or another device, so it
+// waits like a missing one.
+func keyMissing(err error) bool {
+	return errors.Is(err, crypto.ErrNoSessionFound) || errors.Is(err, crypto.ErrGroupSessionWithheld)
+}
+
 // decrypt turns an m.room.encrypted timeline event into the event it
 // carries. ok=false: nothing to deliver now (crypto off, parked until its
 // keys arrive, or undecryptable; each case is logged or announced).
@@ -122,14 +130,14 @@ func (t *Transport) decrypt(ctx context.Context, evt *event.Event) (*event.Event
 	}
 	h := t.crypto.helper
 	dec, err := h.Decrypt(ctx, evt)
-	if errors.Is(err, crypto.ErrNoSessionFound) {
+	if keyMissing(err) {
 		c := evt.Content.AsEncrypted()
 		if h.WaitForSession(ctx, evt.RoomID, c.SenderKey, c.SessionID, sessionWait) {
 			dec, err = h.Decrypt(ctx, evt)
 		}
 	}
 	switch {
-	case errors.Is(err, crypto.ErrNoSessionFound):
+	case keyMissing(err):
 		// Decrypted later, when the keys arrive (retryParked); the sync
 		// token may move on because the event is kept durably first.
 		c := evt.Content.AsEncrypted()
@@ -213,7 +221,7 @@ func (t *Transport) retryParked(ctx context.Context, sink chat.Sink) error {
 		}
 		prepare(&evt, p.Room)
 		dec, err := t.crypto.helper.Decrypt(ctx, &evt)
-		if errors.Is(err, crypto.ErrNoSessionFound) {
+		if keyMissing(err) {
 			if time.Since(p.Parked) < undecryptedKeep {
 				keep = append(keep, p)
 			} else {

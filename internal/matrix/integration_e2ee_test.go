@@ -315,3 +315,69 @@ func contains(s, sub string) bool {
 	}
 	return false
 }
+
+// An event whose room key reaches the bot only later (a withheld key,
+// forwarded afterwards) is decrypted then and reaches the sink once.
+func TestIntegrationE2EEKeysArriveLater(t *testing.T) {
+	w := newE2EEWorld(t)
+	alice := w.hs.RegisterUser(t, "alice")
+	ac := w.hs.CryptoClient(t, alice)
+	ctx := context.Background()
+	room, err := ac.CreateEncryptedRoom(ctx, false, w.bot.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.rooms = []string{room.String()}
+	col := &collector{}
+	r := startBot(t, w.cfg("bot pickle key"), w.kv, col)
+	waitBotMember(t, ac, room, w.bot.ID)
+
+	// Alice's client shares the new session with her own devices only,
+	// then sends: the bot has no key for it.
+	mach := ac.Helper.Machine()
+	if err := mach.ShareGroupSession(ctx, room, []id.UserID{alice.ID}); err != nil {
+		t.Fatal(err)
+	}
+	enc, err := mach.EncryptMegolmEvent(ctx, room, event.EventMessage, &event.MessageEventContent{MsgType: event.MsgText, Body: "!liaison show 9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ac.SendMessageEvent(ctx, room, event.EventEncrypted, enc); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(6 * time.Second) // longer than the bot waits for a session
+	if n := len(col.find(text("!liaison show 9"))); n != 0 {
+		t.Fatalf("delivered %d times without its key", n)
+	}
+
+	// The key arrives later, forwarded (m.forwarded_room_key).
+	sess, err := mach.CryptoStore.GetGroupSession(ctx, room, enc.SessionID)
+	if err != nil || sess == nil {
+		t.Fatalf("alice's own session: %v %v", sess, err)
+	}
+	key, err := sess.Internal.Export(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := mach.OwnIdentity()
+	dev, err := mach.GetOrFetchDevice(ctx, w.bot.ID, r.tr.Client().DeviceID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fwd := &event.ForwardedRoomKeyEventContent{
+		RoomKeyEventContent: event.RoomKeyEventContent{Algorithm: id.AlgorithmMegolmV1, RoomID: room, SessionID: enc.SessionID, SessionKey: string(key)},
+		SenderKey:           own.IdentityKey,
+		SenderClaimedKey:    own.SigningKey,
+		ForwardingKeyChain:  []string{},
+	}
+	if err := mach.SendEncryptedToDevice(ctx, dev, event.ToDeviceForwardedRoomKey, event.Content{Parsed: fwd}); err != nil {
+		t.Fatal(err)
+	}
+	col.waitFor(t, "the event decrypted once its key arrived", text("!liaison show 9"))
+	sendEncrypted(t, ac, room, "!liaison show 10") // more batches go by
+	col.waitFor(t, "a later message", text("!liaison show 10"))
+	settle()
+	if n := len(col.find(text("!liaison show 9"))); n != 1 {
+		t.Fatalf("late-decrypted event delivered %d times", n)
+	}
+}
