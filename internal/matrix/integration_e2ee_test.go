@@ -317,7 +317,8 @@ func contains(s, sub string) bool {
 }
 
 // An event whose room key reaches the bot only later (a withheld key,
-// forwarded afterwards) is decrypted then and reaches the sink once.
+// forwarded afterwards, after a restart) is decrypted then and reaches the
+// sink once.
 func TestIntegrationE2EEKeysArriveLater(t *testing.T) {
 	w := newE2EEWorld(t)
 	alice := w.hs.RegisterUser(t, "alice")
@@ -349,6 +350,11 @@ func TestIntegrationE2EEKeysArriveLater(t *testing.T) {
 	if n := len(col.find(text("!liaison show 9"))); n != 0 {
 		t.Fatalf("delivered %d times without its key", n)
 	}
+
+	// The bot restarts meanwhile: the waiting event is kept (KV).
+	r.stop(t)
+	col = &collector{}
+	r = startBot(t, w.cfg("bot pickle key"), w.kv, col)
 
 	// The key arrives later, forwarded (m.forwarded_room_key).
 	sess, err := mach.CryptoStore.GetGroupSession(ctx, room, enc.SessionID)
