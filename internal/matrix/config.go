@@ -33,8 +33,9 @@ type Config struct {
 	// Rooms are room IDs or aliases the bot joins at start. Invites to
 	// these rooms are accepted from anyone.
 	Rooms []string
-	// Admins are MXIDs whose invites the bot accepts to any room. Every
-	// other invite is rejected and logged.
+	// Admins are MXIDs whose invites the bot accepts to any room. Other
+	// invites are rejected and logged, except direct-message invites
+	// allowed by DMPolicy.
 	Admins []string
 	// IdentityEmails maps MXIDs to Datatracker e-mails (chat.User.Email).
 	IdentityEmails map[string]string
