@@ -7,7 +7,7 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/liaisonbot ./cmd/liaisonbot
+RUN CGO_ENABLED=0 go build -tags goolm -trimpath -ldflags="-s -w" -o /out/liaisonbot ./cmd/liaisonbot
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/liaisonbot /usr/local/bin/liaisonbot

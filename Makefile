@@ -1,6 +1,10 @@
 # liaisonbot developer tasks. See README.md and DEVELOPERS.md.
 
 GO ?= go
+# Matrix end-to-end encryption in pure Go: mautrix's crypto uses goolm with
+# this tag and libolm (cgo) without it, so every go command here needs it
+# (exported, so scripts and tests that build the binary get it too).
+export GOFLAGS := -tags=goolm $(GOFLAGS)
 # make test PKG=./internal/store/... TESTFLAGS='-run TestX -v'
 PKG ?= ./...
 TESTFLAGS ?=

@@ -46,7 +46,11 @@ func newMatrix(cfg *config.Config, st *store.Store, log zerolog.Logger) (chat.Tr
 		Rooms:          configRooms(cfg),
 		Admins:         admins,
 		IdentityEmails: emails,
-		Log:            log, // the transport names its component
+		PickleKey:      cfg.Matrix.PickleKey,
+		// The crypto store lives in the bot's own database.
+		CryptoDatabaseURL: cfg.Database.URL,
+		DMPolicy:          cfg.Matrix.DMPolicy,
+		Log:               log, // the transport names its component
 	}, store.KV{Q: st.Q})
 	if err != nil {
 		return nil, &config.Error{Key: "matrix", Msg: err.Error()}

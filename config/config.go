@@ -67,6 +67,10 @@ type Matrix struct {
 	DeviceID    string     `mapstructure:"device_id"`
 	DisplayName string     `mapstructure:"display_name"`
 	Identities  []Identity `mapstructure:"identities"`
+	// PickleKey turns on end-to-end encryption (a secret; README
+	// "Encryption"). DMPolicy: identities, anyone or admins.
+	PickleKey string `mapstructure:"pickle_key"`
+	DMPolicy  string `mapstructure:"dm_policy"`
 }
 
 // Identity maps a chat user to a Datatracker e-mail. (A list rather than a
@@ -223,6 +227,11 @@ func (c *Config) Validate() error {
 				return &Error{fmt.Sprintf("matrix.identities[%d]", i), "needs user (a Matrix ID) and email"}
 			}
 		}
+		switch c.Matrix.DMPolicy {
+		case "", "identities", "anyone", "admins":
+		default:
+			return &Error{"matrix.dm_policy", fmt.Sprintf("must be identities, anyone or admins, not %q", c.Matrix.DMPolicy)}
+		}
 	case "zulip":
 		if c.Zulip.Site == "" && c.Zulip.Zuliprc == "" {
 			return &Error{"zulip.site", "required when platform is zulip (or give zulip.zuliprc)"}
@@ -339,7 +348,7 @@ func hostPort(s string) error {
 // Secrets returns the secret values of the config, for log scrubbing.
 func (c *Config) Secrets() []string {
 	var out []string
-	for _, s := range []string{c.Matrix.AccessToken, c.Matrix.Password, c.Zulip.APIKey, c.LLM.APIKey, passwordOf(c.Database.URL)} {
+	for _, s := range []string{c.Matrix.AccessToken, c.Matrix.Password, c.Matrix.PickleKey, c.Zulip.APIKey, c.LLM.APIKey, passwordOf(c.Database.URL)} {
 		if s != "" {
 			out = append(out, s)
 		}

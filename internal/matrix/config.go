@@ -33,11 +33,22 @@ type Config struct {
 	// Rooms are room IDs or aliases the bot joins at start. Invites to
 	// these rooms are accepted from anyone.
 	Rooms []string
-	// Admins are MXIDs whose invites the bot accepts to any room. Every
-	// other invite is rejected and logged.
+	// Admins are MXIDs whose invites the bot accepts to any room. Other
+	// invites are rejected and logged, except direct-message invites
+	// allowed by DMPolicy.
 	Admins []string
 	// IdentityEmails maps MXIDs to Datatracker e-mails (chat.User.Email).
 	IdentityEmails map[string]string
+	// PickleKey turns on end-to-end encryption: it encrypts the bot's
+	// Olm/Megolm keys at rest in the crypto store (a secret, never logged).
+	// Empty: encrypted rooms are not read, and the bot says so once in each.
+	PickleKey string
+	// CryptoDatabaseURL is the PostgreSQL URL of the crypto store (the
+	// bot's own database). Required with PickleKey.
+	CryptoDatabaseURL string
+	// DMPolicy says whose direct-message invites the bot accepts:
+	// DMIdentities (default), DMAnyone or DMAdmins.
+	DMPolicy string
 	// Log receives the transport's log lines (secrets are never logged).
 	Log zerolog.Logger
 
@@ -57,6 +68,13 @@ const (
 	defaultHTTPBackoff   = 2 * time.Second
 	maxHTTPBackoff       = 2 * time.Minute
 	defaultTimelineLimit = 100
+)
+
+// Values of Config.DMPolicy.
+const (
+	DMIdentities = "identities" // people in IdentityEmails, and admins
+	DMAnyone     = "anyone"     // anyone (read-only use for unmapped people)
+	DMAdmins     = "admins"     // admins only
 )
 
 // Validate reports the first problem in the config.
@@ -82,6 +100,14 @@ func (c *Config) Validate() error {
 		if !strings.HasPrefix(r, "!") && !strings.HasPrefix(r, "#") {
 			return fmt.Errorf("matrix: room %q is neither a room ID (!...) nor an alias (#...)", r)
 		}
+	}
+	switch c.DMPolicy {
+	case "", DMIdentities, DMAnyone, DMAdmins:
+	default:
+		return fmt.Errorf("matrix: dm_policy %q is not identities, anyone or admins", c.DMPolicy)
+	}
+	if c.PickleKey != "" && c.CryptoDatabaseURL == "" {
+		return errors.New("matrix: encryption (a pickle key) needs the crypto database URL")
 	}
 	for _, a := range c.Admins {
 		if _, _, err := id.UserID(a).Parse(); err != nil {

@@ -16,9 +16,10 @@ import (
 // to 65536 bytes in its federation format
 // (https://spec.matrix.org/v1.11/client-server-api/#size-limits); room ID,
 // sender, hashes, signatures and auth events take a few kB of that, and
-// Dendrite refuses a larger event outright, so the content stays well
-// below.
-const maxContentBytes = 48 << 10
+// Dendrite refuses a larger event outright; in an encrypted room the
+// content travels base64-encoded inside m.room.encrypted (a third more), so
+// the plain content stays below 36 KiB.
+const maxContentBytes = 36 << 10
 
 // fitContent builds the content of doc and, when it is too large, builds it
 // again from a doc cut short (chat.Doc.Cut), so the homeserver never refuses

@@ -110,12 +110,20 @@ func (t *Transport) FindSent(ctx context.Context, msg chat.Outgoing) (chat.Sent,
 		return chat.Sent{}, false, err
 	}
 	want := TxnID(room, event.EventMessage, msg.TxnKey)
-	filter := &mautrix.FilterPart{Senders: []id.UserID{t.cli.UserID}, Types: []event.Type{event.EventMessage}}
+	// In an encrypted room the marker is inside the encrypted content: the
+	// bot decrypts its own messages (it keeps its outbound sessions).
+	filter := &mautrix.FilterPart{Senders: []id.UserID{t.cli.UserID}, Types: []event.Type{event.EventMessage, event.EventEncrypted}}
 	resp, err := t.cli.Messages(ctx, room, "", "", mautrix.DirectionBackward, filter, findSentLimit)
 	if err != nil {
 		return chat.Sent{}, false, fmt.Errorf("matrix: look for an earlier send in %s: %w", room, err)
 	}
 	for _, evt := range resp.Chunk {
+		if evt.Type == event.EventEncrypted && t.crypto != nil && evt.Sender == t.cli.UserID {
+			prepare(evt, room)
+			if dec, err := t.crypto.helper.Decrypt(ctx, evt); err == nil {
+				evt = dec
+			}
+		}
 		if evt.Sender != t.cli.UserID || evt.Content.Raw[TxnMarkerKey] != want {
 			continue
 		}

@@ -23,11 +23,58 @@ var errSink = errors.New("matrix: sink failed")
 // syncer is the transport's mautrix.Syncer. Unlike DefaultSyncer it walks
 // each room's timeline itself, so it can decide per event what is history
 // (NOTES §1.3) and stop a batch at the first sink error.
+//
+// It is also a mautrix.ExtensibleSyncer so cryptohelper can hook in: the
+// sync handlers (to-device keys, device lists, one-time key counts) run
+// first, then the event handlers (crypto state store, membership changes
+// that rotate the Megolm session) see every state and timeline event.
+// m.room.encrypted events are decrypted by the syncer itself (decrypt), in
+// room order, so decrypted events keep the exactly-once path.
 type syncer struct {
 	t *Transport
+
+	onSync  []mautrix.SyncHandler
+	onEvent []mautrix.EventHandler
+	onType  map[event.Type][]mautrix.EventHandler
 }
 
-var _ mautrix.Syncer = (*syncer)(nil)
+var (
+	_ mautrix.Syncer             = (*syncer)(nil)
+	_ mautrix.ExtensibleSyncer   = (*syncer)(nil)
+	_ mautrix.DispatchableSyncer = (*syncer)(nil)
+)
+
+// OnSync implements mautrix.ExtensibleSyncer.
+func (s *syncer) OnSync(cb mautrix.SyncHandler) { s.onSync = append(s.onSync, cb) }
+
+// OnEvent implements mautrix.ExtensibleSyncer.
+func (s *syncer) OnEvent(cb mautrix.EventHandler) { s.onEvent = append(s.onEvent, cb) }
+
+// OnEventType implements mautrix.ExtensibleSyncer. Handlers for
+// m.room.encrypted are not called: the syncer decrypts in order itself.
+func (s *syncer) OnEventType(t event.Type, cb mautrix.EventHandler) {
+	if s.onType == nil {
+		s.onType = map[event.Type][]mautrix.EventHandler{}
+	}
+	s.onType[t] = append(s.onType[t], cb)
+}
+
+// Dispatch implements mautrix.DispatchableSyncer for cryptohelper, whose
+// own decrypt-and-dispatch path is never triggered (see OnEventType).
+func (s *syncer) Dispatch(context.Context, *event.Event) {}
+
+// hooks runs the registered event handlers on one event.
+func (s *syncer) hooks(ctx context.Context, evt *event.Event) {
+	if evt.Type == event.EventEncrypted {
+		return
+	}
+	for _, cb := range s.onEvent {
+		cb(ctx, evt)
+	}
+	for _, cb := range s.onType[evt.Type] {
+		cb(ctx, evt)
+	}
+}
 
 // GetFilterJSON asks for a longer timeline than the default 50 (fewer gaps
 // after downtime) and leaves out presence and ephemeral events.
@@ -79,6 +126,16 @@ func (s *syncer) ProcessResponse(ctx context.Context, resp *mautrix.RespSync, si
 		return errors.New("matrix: no sink")
 	}
 	initial := since == ""
+	// cryptohelper reads the since token from the context (as DefaultSyncer
+	// sets it) to tell a live sync from none.
+	ctx = context.WithValue(ctx, mautrix.SyncTokenContextKey, since)
+	for _, cb := range s.onSync {
+		cb(ctx, resp, since)
+	}
+	// Keys that came with this batch may unlock events parked earlier.
+	if err := t.retryParked(ctx, sink); err != nil {
+		return err
+	}
 
 	for room, data := range resp.Rooms.Join {
 		if err := t.processJoined(ctx, sink, room, data, initial); err != nil {
@@ -90,7 +147,13 @@ func (s *syncer) ProcessResponse(ctx context.Context, resp *mautrix.RespSync, si
 			return err
 		}
 	}
-	for room := range resp.Rooms.Leave {
+	for room, data := range resp.Rooms.Leave {
+		for _, evt := range data.Timeline.Events {
+			prepare(evt, room)
+			if evt.StateKey != nil {
+				s.hooks(ctx, evt)
+			}
+		}
 		delete(t.joined, room)
 		t.members.forget(room)
 	}
@@ -172,21 +235,44 @@ func (t *Transport) processJoined(ctx context.Context, sink chat.Sink, room id.R
 		// The state section plus the timeline's state is the full state.
 		t.members.reset(room, true)
 	}
+	encrypted := false
 	for _, evt := range data.State.Events {
 		t.applyState(evt)
+		t.syncer().hooks(ctx, evt)
+		encrypted = encrypted || evt.Type == event.StateEncryption
 	}
 	t.joined[room] = true
 	if _, ok := t.members.count(room); !ok {
 		t.ensureMembers(room)
 	}
 
+	for _, evt := range tl {
+		encrypted = encrypted || (evt.Type == event.StateEncryption && evt.StateKey != nil)
+	}
+	if encrypted && t.crypto == nil {
+		if err := t.noticeNoCrypto(ctx, room); err != nil {
+			return err
+		}
+	}
+
 	for i, evt := range tl {
 		if evt.StateKey != nil {
 			t.applyState(evt)
+			t.syncer().hooks(ctx, evt)
 			continue
 		}
 		if i < deliverFrom {
 			continue
+		}
+		if evt.Type == event.EventEncrypted {
+			dec, ok, err := t.decrypt(ctx, evt)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			evt = dec
 		}
 		ce, ok := t.convertSafe(ctx, evt)
 		if !ok {
@@ -198,6 +284,8 @@ func (t *Transport) processJoined(ctx context.Context, sink chat.Sink, room id.R
 	}
 	return nil
 }
+
+func (t *Transport) syncer() *syncer { return t.cli.Syncer.(*syncer) }
 
 // freshJoin reports whether the bot's join evt was made by this process
 // (so what follows it in the first sync is new, not history).
@@ -258,6 +346,7 @@ func (t *Transport) processInvite(ctx context.Context, sink chat.Sink, room id.R
 	var inv *event.Event
 	for _, evt := range data.State.Events {
 		prepare(evt, room)
+		t.syncer().hooks(ctx, evt)
 		if evt.Type == event.StateMember && evt.GetStateKey() == self {
 			inv = evt
 		}
@@ -267,9 +356,20 @@ func (t *Transport) processInvite(ctx context.Context, sink chat.Sink, room id.R
 	}
 	inviter := inv.Sender
 	log := t.log.With().Stringer("room_id", room).Stringer("inviter", inviter).Logger()
+	direct := false
+	if mc, ok := inv.Content.Parsed.(*event.MemberEventContent); ok {
+		direct = mc.IsDirect
+	}
 	allowed, why := t.inviteAllowed(ctx, room, inviter)
-	if !allowed {
+	if !allowed && direct {
+		allowed, why = t.dmAllowed(inviter)
+		if !allowed {
+			log.Info().Str("dm_policy", t.dmPolicy()).Msg("Rejecting direct-message invite: the inviter is not allowed by matrix.dm_policy")
+		}
+	} else if !allowed {
 		log.Info().Msg("Rejecting invite: room not configured and inviter not an admin")
+	}
+	if !allowed {
 		if err := t.rejectInvite(ctx, room); err != nil {
 			log.Warn().Err(err).Msg("Could not reject the invite")
 		}
@@ -334,6 +434,29 @@ func (t *Transport) inviteAllowed(ctx context.Context, room id.RoomID, inviter i
 		}
 	}
 	return false, ""
+}
+
+func (t *Transport) dmPolicy() string {
+	if t.cfg.DMPolicy == "" {
+		return DMIdentities
+	}
+	return t.cfg.DMPolicy
+}
+
+// dmAllowed is the gate for direct-message invites (is_direct on the
+// invite, https://spec.matrix.org/v1.16/client-server-api/#direct-messaging).
+func (t *Transport) dmAllowed(inviter id.UserID) (bool, string) {
+	switch t.dmPolicy() {
+	case DMAnyone:
+		return true, "direct message, dm_policy anyone"
+	case DMAdmins:
+		return false, ""
+	default:
+		if _, ok := t.emails[inviter]; ok {
+			return true, "direct message from a person with a chat identity"
+		}
+		return false, ""
+	}
 }
 
 // permanent reports a client error (4xx other than 429): retrying the same

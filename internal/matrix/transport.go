@@ -16,8 +16,10 @@
 //   - Every message carries an explicit m.mentions, so "@room" in outside
 //     text never notifies a room (NOTES §1.4).
 //
-// Encrypted rooms are not supported (events stay encrypted and are
-// ignored).
+// Encrypted rooms (crypto.go): with a pickle key the bot reads and writes
+// them as one persistent device; without one it says once per encrypted
+// room that it cannot read it. Direct-message invites are accepted per
+// Config.DMPolicy.
 package matrix
 
 import (
@@ -86,6 +88,7 @@ type Transport struct {
 	syncFailing int
 
 	members *memberCache
+	crypto  *e2ee // nil: encryption off
 
 	// Network operations the sync loop performs; tests replace them.
 	acceptInvite  func(ctx context.Context, room id.RoomID) error
@@ -249,6 +252,9 @@ func (t *Transport) Login(ctx context.Context) error {
 	}
 	t.store = newSyncStore(t.kv, t.kvKey(kvNextBatch))
 	cli.Store = t.store
+	if err := t.initCrypto(ctx); err != nil {
+		return err
+	}
 	t.loggedIn.Store(true)
 	t.log.Info().Str("user_id", cli.UserID.String()).Str("device_id", cli.DeviceID.String()).Msg("Logged in to Matrix")
 	return nil
@@ -439,6 +445,14 @@ func (t *Transport) prefetchRooms(ctx context.Context) {
 	for _, room := range rooms.JoinedRooms {
 		t.joined[room] = true
 		t.fetchMembers(ctx, room)
+		if t.crypto != nil {
+			// The crypto state store learns a room's members and
+			// encryption from the sync; rooms joined before encryption
+			// was turned on were synced without it (GET /state fills it).
+			if _, err := t.cli.State(ctx, room); err != nil {
+				t.log.Warn().Err(err).Stringer("room_id", room).Msg("Could not load the room state for encryption")
+			}
+		}
 	}
 }
 

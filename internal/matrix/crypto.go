@@ -1,0 +1,277 @@
+package matrix
+
+// End-to-end encryption (Matrix client-server API, "End-to-end encryption":
+// https://spec.matrix.org/v1.16/client-server-api/#end-to-end-encryption)
+// with mautrix-go's crypto/cryptohelper in pure Go: built with the goolm
+// tag (crypto/registergoolm.go selects goolm, crypto/registerlibolm.go
+// libolm otherwise), so the binary stays static without cgo.
+//
+// The helper keeps its Olm account, Megolm sessions, device lists and the
+// room state it needs (members, m.room.encryption) in the bot's PostgreSQL
+// through go.mau.fi/util/dbutil, in its own versioned tables
+// (crypto_version, mx_version). The pickle key encrypts the account and
+// session pickles there. One device: the password-login device ID kept in
+// the KV is the one the crypto store belongs to, so restarts and replicas
+// sharing the database share the device and its keys.
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx" for dbutil
+	"go.mau.fi/util/dbutil"
+	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/crypto"
+	"maunium.net/go/mautrix/crypto/cryptohelper"
+	"maunium.net/go/mautrix/event"
+	"maunium.net/go/mautrix/id"
+
+	"github.com/liaisonbot/liaisonbot/internal/chat"
+)
+
+// KV keys of the encryption state (prefixed like the others).
+const (
+	kvUndecrypted = "undecrypted"  // events waiting for their Megolm session
+	kvE2EENotice  = "e2ee_notice." // + room ID: the "cannot read" notice was sent
+)
+
+// sessionWait is how long the sync loop waits for a missing Megolm session
+// before it parks the event (keys usually arrive in the same batch).
+const sessionWait = 3 * time.Second
+
+// undecryptedKeep is how long a parked event waits for its keys; undecryptedMax
+// bounds the list.
+const (
+	undecryptedKeep = 24 * time.Hour
+	undecryptedMax  = 500
+)
+
+// e2ee is the transport's encryption state (nil when off).
+type e2ee struct {
+	helper *cryptohelper.CryptoHelper
+	db     *sql.DB
+}
+
+// parked is an encrypted event whose session has not arrived yet.
+type parked struct {
+	Event  json.RawMessage `json:"event"`
+	Room   id.RoomID       `json:"room"`
+	Parked time.Time       `json:"parked"`
+}
+
+// initCrypto opens the crypto store and loads (or creates and uploads) the
+// device's keys. The client must be logged in with its device ID.
+func (t *Transport) initCrypto(ctx context.Context) error {
+	if t.cfg.PickleKey == "" {
+		return nil
+	}
+	if t.crypto != nil {
+		return nil
+	}
+	sqlDB, err := sql.Open("pgx", t.cfg.CryptoDatabaseURL)
+	if err != nil {
+		return fmt.Errorf("matrix: crypto store: %w", err)
+	}
+	db, err := dbutil.NewWithDB(sqlDB, "pgx")
+	if err != nil {
+		_ = sqlDB.Close()
+		return fmt.Errorf("matrix: crypto store: %w", err)
+	}
+	helper, err := cryptohelper.NewCryptoHelper(t.cli, []byte(t.cfg.PickleKey), db)
+	if err != nil {
+		_ = sqlDB.Close()
+		return fmt.Errorf("matrix: crypto: %w", err)
+	}
+	// One account per bot MXID, so two bots may share a database.
+	helper.DBAccountID = t.cli.UserID.String()
+	if err := helper.Init(ctx); err != nil {
+		_ = sqlDB.Close()
+		t.cli.Crypto = nil
+		t.cli.StateStore = nil
+		return fmt.Errorf("matrix: crypto: %w", err)
+	}
+	// Room keys go to every device of the room's members, verified or not
+	// (people rarely verify a bot; an organisation that requires it
+	// verifies the bot's device, README "Encryption").
+	t.cli.Crypto = helper
+	t.crypto = &e2ee{helper: helper, db: sqlDB}
+	// The device's Ed25519 key is public: people who verify the bot's
+	// device by hand compare it ("session key" in Element).
+	t.log.Info().Str("device_id", t.cli.DeviceID.String()).
+		Str("ed25519", helper.Machine().OwnIdentity().SigningKey.String()).Msg("End-to-end encryption on")
+	return nil
+}
+
+// closeCrypto closes the crypto store's connections.
+func (t *Transport) closeCrypto() {
+	if t.crypto != nil {
+		_ = t.crypto.db.Close()
+	}
+}
+
+// keyMissing: the event's Megolm session is not here (yet). A session a
+// device refused to share (m.room_key.withheld, e.g. refusing the bot's key
+// request) may still arrive later from the sender or another device, so it
+// waits like a missing one.
+func keyMissing(err error) bool {
+	return errors.Is(err, crypto.ErrNoSessionFound) || errors.Is(err, crypto.ErrGroupSessionWithheld)
+}
+
+// decrypt turns an m.room.encrypted timeline event into the event it
+// carries. ok=false: nothing to deliver now (crypto off, parked until its
+// keys arrive, or undecryptable; each case is logged or announced).
+func (t *Transport) decrypt(ctx context.Context, evt *event.Event) (*event.Event, bool, error) {
+	if t.crypto == nil {
+		return nil, false, t.noticeNoCrypto(ctx, evt.RoomID)
+	}
+	h := t.crypto.helper
+	dec, err := h.Decrypt(ctx, evt)
+	if keyMissing(err) {
+		c := evt.Content.AsEncrypted()
+		if h.WaitForSession(ctx, evt.RoomID, c.SenderKey, c.SessionID, sessionWait) {
+			dec, err = h.Decrypt(ctx, evt)
+		}
+	}
+	switch {
+	case keyMissing(err):
+		// Decrypted later, when the keys arrive (retryParked); the sync
+		// token may move on because the event is kept durably first.
+		c := evt.Content.AsEncrypted()
+		go h.RequestSession(context.WithoutCancel(ctx), evt.RoomID, c.SenderKey, c.SessionID, evt.Sender, c.DeviceID)
+		return nil, false, t.park(ctx, evt)
+	case err != nil:
+		t.log.Warn().Err(err).Stringer("event_id", evt.ID).Stringer("room_id", evt.RoomID).
+			Stringer("sender", evt.Sender).Msg("Could not decrypt an event, skipped")
+		return nil, false, nil
+	}
+	dec.RoomID = evt.RoomID
+	return dec, true, nil
+}
+
+func (t *Transport) loadParked(ctx context.Context) ([]parked, error) {
+	v, _, err := t.kv.Get(ctx, t.kvKey(kvUndecrypted))
+	if err != nil || v == "" {
+		return nil, err
+	}
+	var list []parked
+	if err := json.Unmarshal([]byte(v), &list); err != nil {
+		t.log.Warn().Err(err).Msg("Dropping an unreadable list of undecrypted events")
+		return nil, nil
+	}
+	return list, nil
+}
+
+func (t *Transport) saveParked(ctx context.Context, list []parked) error {
+	b, err := json.Marshal(list)
+	if err != nil {
+		return err
+	}
+	return t.kv.Put(ctx, t.kvKey(kvUndecrypted), string(b))
+}
+
+// park keeps an event that cannot be decrypted yet in the KV, before the
+// batch's sync token is committed: a crash after the commit cannot lose it.
+func (t *Transport) park(ctx context.Context, evt *event.Event) error {
+	raw, err := json.Marshal(evt)
+	if err != nil {
+		return err
+	}
+	list, err := t.loadParked(ctx)
+	if err != nil {
+		return fmt.Errorf("%w: park %s: %w", errSink, evt.ID, err)
+	}
+	for _, p := range list {
+		var old event.Event
+		if json.Unmarshal(p.Event, &old) == nil && old.ID == evt.ID {
+			return nil
+		}
+	}
+	list = append(list, parked{Event: raw, Room: evt.RoomID, Parked: time.Now()})
+	if len(list) > undecryptedMax {
+		list = list[len(list)-undecryptedMax:]
+	}
+	if err := t.saveParked(ctx, list); err != nil {
+		return fmt.Errorf("%w: park %s: %w", errSink, evt.ID, err)
+	}
+	t.log.Info().Stringer("event_id", evt.ID).Stringer("room_id", evt.RoomID).Msg("Waiting for the keys of an encrypted event")
+	return nil
+}
+
+// retryParked decrypts the parked events whose keys have arrived (the
+// batch's to-device events were processed first) and hands them to the
+// sink. A parked event leaves the list only after the sink took it, and the
+// sink deduplicates by event ID, so each reaches it once.
+func (t *Transport) retryParked(ctx context.Context, sink chat.Sink) error {
+	if t.crypto == nil {
+		return nil
+	}
+	list, err := t.loadParked(ctx)
+	if err != nil || len(list) == 0 {
+		return err
+	}
+	keep := list[:0:0]
+	for _, p := range list {
+		var evt event.Event
+		if err := json.Unmarshal(p.Event, &evt); err != nil {
+			continue
+		}
+		prepare(&evt, p.Room)
+		dec, err := t.crypto.helper.Decrypt(ctx, &evt)
+		if keyMissing(err) {
+			if time.Since(p.Parked) < undecryptedKeep {
+				keep = append(keep, p)
+			} else {
+				t.log.Warn().Stringer("event_id", evt.ID).Stringer("room_id", p.Room).Msg("The keys of an encrypted event never arrived, giving up")
+			}
+			continue
+		}
+		if err != nil {
+			t.log.Warn().Err(err).Stringer("event_id", evt.ID).Stringer("room_id", p.Room).Msg("Could not decrypt an event, skipped")
+			continue
+		}
+		dec.RoomID = p.Room
+		if ce, ok := t.convertSafe(ctx, dec); ok {
+			if err := t.deliver(ctx, sink, ce); err != nil {
+				return err
+			}
+		}
+	}
+	if len(keep) == len(list) {
+		return nil
+	}
+	if err := t.saveParked(ctx, keep); err != nil {
+		return fmt.Errorf("%w: undecrypted list: %w", errSink, err)
+	}
+	return nil
+}
+
+// noticeNoCrypto says once per room, in an encrypted room the bot is in,
+// that it cannot read encrypted messages there and which setting enables
+// it, instead of ignoring them silently.
+func (t *Transport) noticeNoCrypto(ctx context.Context, room id.RoomID) error {
+	key := t.kvKey(kvE2EENotice + room.String())
+	if done, _, err := t.kv.Get(ctx, key); err != nil || done != "" {
+		return err
+	}
+	doc := chat.NewDoc(chat.P(
+		chat.T("This room is end-to-end encrypted and encryption is not enabled for me, so I cannot read the messages here. "),
+		chat.T("An operator enables it by setting "), chat.C("matrix.pickle_key"),
+		chat.T(" (or "), chat.C("LIAISONBOT_MATRIX_PICKLE_KEY"), chat.T(") and restarting me."),
+	))
+	content := messageContent(chat.Outgoing{Body: doc, Notice: true})
+	txn := TxnID(room, event.EventMessage, "e2ee-notice")
+	// Never encrypted (the bot has no keys), whatever the state store says.
+	if _, err := t.cli.SendMessageEvent(ctx, room, event.EventMessage, content, mautrix.ReqSendEvent{TransactionID: txn, DontEncrypt: true}); err != nil {
+		if permanent(err) {
+			t.log.Warn().Err(err).Stringer("room_id", room).Msg("Could not say that encrypted messages cannot be read here")
+			return nil
+		}
+		return fmt.Errorf("%w: e2ee notice in %s: %w", errSink, room, err)
+	}
+	t.log.Warn().Stringer("room_id", room).Msg("Encrypted room but encryption is off: said so in the room")
+	return t.kv.Put(ctx, key, time.Now().UTC().Format(time.RFC3339))
+}
