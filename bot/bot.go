@@ -268,7 +268,7 @@ func (b *Bot) inboxLoop(ctx context.Context) error {
 // eventLease is how long a claim holds without being renewed; a worker
 // renews it every third of that while it handles the event, so only a dead
 // worker's claim expires.
-const eventLease = 30 * time.Second
+const eventLease = 15 * time.Second
 
 // HandleNextEvent handles the oldest claimable event, if any. The claim is
 // committed at once (no transaction stays open while the handler waits on
@@ -297,6 +297,13 @@ func (b *Bot) HandleNextEvent(ctx context.Context) (bool, error) {
 		return true, nil
 	}
 	if ctx.Err() != nil {
+		// Stopping: give the claim back so a restart (or another
+		// replica) handles the event at once instead of after the lease.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if rerr := b.Store.ReleaseEvent(rctx, claimed.ID); rerr != nil {
+			log.Warn().Err(rerr).Msg("could not release the event's claim; it is handled after the lease expires")
+		}
 		return false, ctx.Err()
 	}
 	// The handler's work was rolled back: record the attempt, and after the

@@ -91,6 +91,14 @@ func (q Q) ExtendEventLease(ctx context.Context, id int64, lease time.Duration) 
 	return nil
 }
 
+// ReleaseEvent gives a claim back unfinished (the bot is stopping): the
+// event is claimable at once, and the interrupted try does not count.
+func (q Q) ReleaseEvent(ctx context.Context, id int64) error {
+	_, err := q.db.Exec(ctx, `UPDATE chat_event SET claimed_until = NULL, attempts = greatest(attempts - 1, 0)
+		WHERE id = $1 AND handled_at IS NULL`, id)
+	return opErr("release event", err)
+}
+
 // ErrEventTaken is returned by MarkEventHandled when the event was handled
 // meanwhile (its lease expired and another worker finished it): the caller
 // rolls its transaction back, so the event's effects are recorded once.
