@@ -485,7 +485,7 @@ func (b *Bot) send(ctx context.Context, it *store.OutboxItem, log zerolog.Logger
 	if !ok {
 		return b.Chat.Send(ctx, it.Msg)
 	}
-	before, err := b.Store.NoteSendStarted(ctx, it.ID)
+	before, since, err := b.Store.NoteSendStarted(ctx, it.ID)
 	if err != nil {
 		return chat.Sent{}, err
 	}
@@ -498,9 +498,22 @@ func (b *Bot) send(ctx context.Context, it *store.OutboxItem, log zerolog.Logger
 			log.Info().Str("sent_id", sent.ID).Msg("an earlier attempt was posted; not sending again")
 			return sent, nil
 		}
+		if since < sentSettle {
+			// The server may have stored the earlier attempt without
+			// showing it yet (Dendrite's sync API indexes events
+			// asynchronously): look again later rather than post twice.
+			return chat.Sent{}, errNotVisibleYet
+		}
 	}
 	return b.Chat.Send(ctx, it.Msg)
 }
+
+// sentSettle is how long after an interrupted attempt the bot waits for
+// the message to show in the room before it concludes that the attempt
+// never reached the server and sends it again.
+const sentSettle = 10 * time.Second
+
+var errNotVisibleYet = errors.New("an interrupted earlier attempt may not be visible in the room yet; looking again later")
 
 func (b *Bot) sendFailed(ctx context.Context, q store.Q, it *store.OutboxItem, log zerolog.Logger, err error) error {
 	if ctx.Err() != nil {

@@ -178,7 +178,15 @@ func (q Q) OutboxPending(ctx context.Context, platform string) (int, error) {
 // sending transaction), that a send of the item is about to start; it
 // reports whether one had been started before (a crash may have followed
 // it).
-func (q Q) NoteSendStarted(ctx context.Context, id int64) (before bool, err error) {
+//
+// since is how long ago (by the database's clock) the earlier attempt
+// started, when there was one.
+func (q Q) NoteSendStarted(ctx context.Context, id int64) (before bool, since time.Duration, err error) {
 	tag, err := q.db.Exec(ctx, `INSERT INTO outbox_attempt (outbox_id) VALUES ($1) ON CONFLICT DO NOTHING`, id)
-	return err == nil && tag.RowsAffected() == 0, err
+	if err != nil || tag.RowsAffected() == 1 {
+		return false, 0, err
+	}
+	var secs float64
+	err = q.db.QueryRow(ctx, `SELECT extract(epoch FROM now() - started_at) FROM outbox_attempt WHERE outbox_id = $1`, id).Scan(&secs)
+	return true, time.Duration(secs * float64(time.Second)), err
 }
