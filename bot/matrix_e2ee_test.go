@@ -103,8 +103,15 @@ func TestMatrixEncryptedApprovalByReaction(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if evt, err := cc.GetEvent(ctx, w.WGRoom, resp.EventID); err != nil || evt.Type != event.EventEncrypted {
-			t.Fatalf("the command was not sent encrypted: %v %v", evt, err)
+		// Dendrite indexes a sent event asynchronously: a read right after
+		// the send can answer 404 for a moment.
+		var evt *event.Event
+		testenv.Eventually(t, 10*time.Second, func() bool {
+			evt, err = cc.GetEvent(ctx, w.WGRoom, resp.EventID)
+			return err == nil
+		}, "the sent command cannot be read back: %v", err)
+		if evt.Type != event.EventEncrypted {
+			t.Fatalf("the command was not sent encrypted: %v", evt.Type)
 		}
 	}
 	deadline := time.Now().AddDate(0, 0, 40).Format("2006-01-02")
