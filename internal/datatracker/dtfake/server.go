@@ -593,22 +593,7 @@ func (s *Server) Resurrect(id int64) int64 { return s.transition(id, "pending", 
 func (s *Server) Modify(id int64, fn func(*datatracker.Statement)) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := s.m.mustStatement(id)
-	c := st.Statement
-	c.FromGroups = slices.Clone(c.FromGroups)
-	c.ToGroups = slices.Clone(c.ToGroups)
-	c.Tags = slices.Clone(c.Tags)
-	c.Attachments = s.m.attachmentNames(id)
-	fn(&c)
-	c.ID = id
-	// Whichever deadline field fn changed wins.
-	switch {
-	case c.Deadline != st.Deadline:
-		c.DeadlineDate = nil
-	case !sameDate(c.DeadlineDate, st.DeadlineDate):
-		c.Deadline = ""
-	}
-	s.m.storeStatement(c)
+	s.change(id, fn)
 	return s.m.addEvent(datatracker.Event{StatementID: id, Type: "modified"})
 }
 
@@ -658,6 +643,12 @@ func (s *Server) SetTag(id int64, tag string) {
 func (s *Server) Change(id int64, fn func(*datatracker.Statement)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.change(id, fn)
+}
+
+// change edits statement id with fn (s.mu held); whichever deadline field
+// fn changed wins.
+func (s *Server) change(id int64, fn func(*datatracker.Statement)) {
 	st := s.m.mustStatement(id)
 	c := st.Statement
 	c.FromGroups = slices.Clone(c.FromGroups)
