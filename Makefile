@@ -52,9 +52,12 @@ lint:
 bench: dendrite
 	TEST_PG_PORT=$(TEST_PG_PORT) GO=$(GO) scripts/bench.sh
 
-# Each fuzz target of FUZZPKGS for FUZZTIME (make fuzz FUZZTIME=5m). New
-# failing inputs land in the package's testdata/fuzz/<FuzzName>/.
-FUZZTIME ?= 10s
+# Each fuzz target of FUZZPKGS for FUZZTIME (make fuzz FUZZTIME=500000x or
+# FUZZTIME=5m). New failing inputs land in the package's testdata/fuzz/<FuzzName>/.
+# The default is a count, not a duration: before Go 1.27 a duration budget can
+# fail a target with a bare "context deadline exceeded" and no crasher when a
+# loaded machine starves the workers at the deadline (https://go.dev/issue/75804).
+FUZZTIME ?= 30000x
 FUZZPKGS ?= ./commands/ ./internal/datatracker/ ./internal/render/
 .PHONY: fuzz
 fuzz:
