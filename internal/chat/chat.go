@@ -185,3 +185,13 @@ type KV interface {
 	Get(ctx context.Context, key string) (value string, ok bool, err error)
 	Put(ctx context.Context, key, value string) error
 }
+
+// DirectOpener is implemented by transports on which the bot can start a
+// private conversation with a person (approval requests for statements
+// pending in the Datatracker, opted-in digests). DirectRoom returns the
+// room of the bot's direct conversation with user (user.ID a platform
+// identity, as render.Identities gives it), creating it the first time and
+// remembering it, so that every later call answers the same room.
+type DirectOpener interface {
+	DirectRoom(ctx context.Context, user User) (room string, err error)
+}
