@@ -33,6 +33,7 @@ import (
 	"github.com/liaisonbot/liaisonbot/internal/llm/llmstore"
 	"github.com/liaisonbot/liaisonbot/internal/metrics"
 	"github.com/liaisonbot/liaisonbot/internal/mirror"
+	"github.com/liaisonbot/liaisonbot/internal/pending"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 )
 
@@ -46,13 +47,16 @@ const defaultInboxWorkers = 4
 
 // Bot is a running liaisonbot.
 type Bot struct {
-	Config    *config.Config
-	Log       zerolog.Logger
-	Store     *store.Store
-	Chat      chat.Transport
-	Commands  *commands.Dispatcher
-	Now       func() time.Time
-	Mirror    *mirror.Mirror
+	Config   *config.Config
+	Log      zerolog.Logger
+	Store    *store.Store
+	Chat     chat.Transport
+	Commands *commands.Dispatcher
+	Now      func() time.Time
+	Mirror   *mirror.Mirror
+	// Pending tells the approvers of statements pending in the
+	// Datatracker (after each successful poll).
+	Pending   *pending.Service
 	inboxWake chan struct{}
 	sendWake  chan struct{}
 	pollNow   chan struct{}
@@ -117,6 +121,13 @@ func New(cfg *config.Config, log zerolog.Logger, st *store.Store, tr chat.Transp
 	env.LLM = lm
 	b.Commands.Register(commands.ReminderVerbs()...)
 	b.Commands.Reactions = &commands.Approvals{Env: env}
+	b.Pending = &pending.Service{Store: st, Platform: tr.Platform(), Users: env.Identities(), ApprovalsRoom: cfg.ApprovalsRoom,
+		Directory: commands.LoadDirectory, Overrides: cfg.Approvals.Overrides, Docs: env.Docs, Base: cfg.Datatracker.URL,
+		DeadlineZone: cfg.Reminders.DeadlineTimezone, RemindEvery: cfg.Approvals.PendingRemindEvery,
+		MaxReminders: cfg.Approvals.PendingMaxReminders, Now: b.now, Log: log.With().Str("component", "pending").Logger()}
+	if d, ok := tr.(chat.DirectOpener); ok {
+		b.Pending.Direct = d
+	}
 	b.Commands.Queued = func() { nudge(b.sendWake) }
 	return b
 }

@@ -47,6 +47,14 @@ func (b *Bot) pollLoop(ctx context.Context) error {
 			if err := b.recordDrafts(ctx); err != nil && ctx.Err() == nil {
 				b.Log.Warn().Err(err).Msg("linking approved drafts to recorded statements failed")
 			}
+			// Statements pending in the Datatracker: tell, remind and
+			// release their approvers (issue 16). A failure is retried
+			// at the next poll.
+			if n, err := b.Pending.Run(ctx); err != nil && ctx.Err() == nil {
+				b.Log.Warn().Err(err).Msg("telling the approvers of pending statements failed")
+			} else if n > 0 {
+				nudge(b.sendWake)
+			}
 		}
 		if n > 0 {
 			metrics.Announcements.Add(float64(n))

@@ -105,6 +105,11 @@ type Datatracker struct {
 type Approvals struct {
 	Overrides          map[string][]string `mapstructure:"overrides"`
 	RecordReminderDays int                 `mapstructure:"record_reminder_days"`
+	// PendingRemindEvery and PendingMaxReminders: how often, and how many
+	// times at most, the approvers of a statement pending in the
+	// Datatracker are reminded (issue 16).
+	PendingRemindEvery  time.Duration `mapstructure:"pending_remind_every"`
+	PendingMaxReminders int           `mapstructure:"pending_max_reminders"`
 }
 
 type Reminders struct {
@@ -286,6 +291,12 @@ func (c *Config) Validate() error {
 	// ladder stops check-config and the start, not the reminder worker.
 	if _, err := rules.ParseLadder(c.Reminders.Ladder); err != nil {
 		return &Error{"reminders.ladder", oneLine(err.Error())}
+	}
+	if c.Approvals.PendingRemindEvery < 0 {
+		return &Error{"approvals.pending_remind_every", fmt.Sprintf("%s is negative (e.g. 24h)", c.Approvals.PendingRemindEvery)}
+	}
+	if c.Approvals.PendingMaxReminders < 0 {
+		return &Error{"approvals.pending_max_reminders", fmt.Sprintf("%d is negative (0 means the default, 5)", c.Approvals.PendingMaxReminders)}
 	}
 	for g := range c.Approvals.Overrides {
 		if !validAcronym(g) {

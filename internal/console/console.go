@@ -248,3 +248,13 @@ func (t *Transport) JoinRoom(context.Context, string) error { return nil }
 
 // IsModerator: everyone at the console moderates.
 func (t *Transport) IsModerator(context.Context, string, chat.User) (bool, error) { return true, nil }
+
+// DirectRoom implements chat.DirectOpener: a private message to someone
+// is printed as sent to "dm:<their e-mail or ID>".
+func (t *Transport) DirectRoom(_ context.Context, user chat.User) (string, error) {
+	who := user.Email
+	if who == "" {
+		who = user.ID
+	}
+	return "dm:" + who, nil
+}

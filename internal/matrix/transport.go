@@ -64,6 +64,7 @@ type Transport struct {
 	emails map[id.UserID]string
 
 	loginMu  sync.Mutex
+	directMu sync.Mutex // one DirectRoom at a time: two callers must not open two rooms
 	loggedIn atomic.Bool
 	store    *syncStore
 

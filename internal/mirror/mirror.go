@@ -81,7 +81,7 @@ func (m *Mirror) now() time.Time {
 }
 
 // eventTypes are the events an incremental poll follows.
-var eventTypes = []string{"posted", "modified"}
+var eventTypes = []string{"submitted", "approved", "posted", "killed", "resurrected", "modified"}
 
 // Poll runs one incremental sync: it repeats until the Datatracker has no
 // newer events. The first poll ever backfills the history silently. It
