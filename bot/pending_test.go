@@ -20,7 +20,7 @@ import (
 // shiftClock is a clock the test moves forward (the next day's reminder).
 type shiftClock struct{ offset atomic.Int64 }
 
-func (c *shiftClock) Now() time.Time           { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *shiftClock) Now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
 func (c *shiftClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // waitInvite waits until cli is invited to a room by inviter as a direct
