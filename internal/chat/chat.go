@@ -195,3 +195,7 @@ type KV interface {
 type DirectOpener interface {
 	DirectRoom(ctx context.Context, user User) (room string, err error)
 }
+
+// ErrNoSuchUser is returned (wrapped) by DirectRoom when the person has no
+// account on the platform: the caller reaches them another way.
+var ErrNoSuchUser = errors.New("no such user on the chat platform")

@@ -225,6 +225,10 @@ func (s *Service) request(ctx context.Context, st *store.Statement, now time.Tim
 		}
 		u.DisplayName = orStr(a.Person, a.Email)
 		room, err := s.Direct.DirectRoom(ctx, u)
+		if errors.Is(err, chat.ErrNoSuchUser) {
+			missing = append(missing, a)
+			continue
+		}
 		if err != nil {
 			return 0, fmt.Errorf("open a direct room with %s: %w", a.Email, err)
 		}

@@ -2,7 +2,9 @@ package zulip
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 
 	"github.com/liaisonbot/liaisonbot/internal/chat"
@@ -21,6 +23,11 @@ func (t *Transport) DirectRoom(ctx context.Context, user chat.User) (string, err
 			continue
 		}
 		au, err := t.lookupUser(ctx, key)
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Status == http.StatusBadRequest {
+			// "No such user" (the e-mail has no account in the realm).
+			return "", fmt.Errorf("zulip: %s: %w (%v)", key, chat.ErrNoSuchUser, err)
+		}
 		if err != nil {
 			return "", fmt.Errorf("zulip: look up %s for a direct message: %w", key, err)
 		}
