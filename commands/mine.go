@@ -82,6 +82,28 @@ func runMine(r *Request) error {
 	}
 	section("Waiting for your approval (4053bis §4.1)", approvals)
 
+	// Reviews: with approvals.coordinator_review on, submitted drafts no
+	// coordinator has reviewed yet, for a coordinator.
+	var reviews [][]chat.Span
+	if rv := r.Env.review(); rv.Required && rules.IsCoordinator(dir, email, rv.Extra) {
+		for _, d := range drafts {
+			if d.State != store.DraftSubmitted {
+				continue
+			}
+			rd, _, _, err := readiness(r.Ctx, r.Q, r.Env, dir, d)
+			if err != nil {
+				return err
+			}
+			if !rd.AwaitingReview {
+				continue
+			}
+			reviews = append(reviews, chat.Item(chat.B(DraftLabel(d.ID)), chat.T(fmt.Sprintf(" %s — from %s%s. ",
+				oneLine(d.Subject), dir.Display(d.FromGroups), since(d.SubmittedAt, r.Env.now()))),
+				chat.C("/liaison review "+DraftLabel(d.ID))))
+		}
+	}
+	section("Waiting for your review as IAB liaison coordinator (approvals.coordinator_review)", reviews)
+
 	// Deadlines of For Action statements addressed to groups they chair.
 	var chaired []string
 	for _, role := range dir.RolesOfPerson(email) {

@@ -248,8 +248,8 @@ type Approval struct {
 	ApproverEmail string
 	// ActedAs is the role the person acted under: ActedAsApprover
 	// (the default) or ActedAsCoordinator (a review, always "approve").
-	ActedAs string
-	ReactionID    string
+	ActedAs    string
+	ReactionID string
 	// ReactionTarget is the message the reaction was on ('' by command).
 	ReactionTarget string
 	At             time.Time
