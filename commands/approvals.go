@@ -181,7 +181,7 @@ func (a *Approvals) removed(ctx context.Context, q store.Q, evt chat.Event) erro
 		d.State = store.DraftSubmitted
 		waitsFor := "approval"
 		if ap.Decision == "approve" && len(rd.AwaitingGroups) == 0 && rd.AwaitingReview {
-			waitsFor = "the IAB liaison coordinator review"
+			waitsFor = "a coordinator review"
 		}
 		msg = fmt.Sprintf("↩ %s withdrew the %s of %s (revision %d); it is waiting for %s again. Do not enter it in the Datatracker.",
 			name, what, DraftLabel(d.ID), d.Revision, waitsFor)
