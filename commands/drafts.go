@@ -77,7 +77,8 @@ func DraftVerbs() []*Verb {
 				"area; an area's ADs; the IETF Chair for ietf/iesg; the IAB Chair for iab), and posts the approval request in the group's room " +
 				"(informing the group before transmission, §4.2) and the approvals room. An approver approves by reacting ✅ (or ❌ to return it). " +
 				"A joint statement needs an approval for each From group from that group's own approvers; one person who approves for " +
-				"several of them covers them all. (The Datatracker instead waits for one person who may approve for every group at once.)",
+				"several of them covers them all. (The Datatracker instead waits for one person who may approve for every group at once.) " +
+				"With approvals.coordinator_review on, the request also names the IAB liaison coordinators, one of whom must review it (help review).",
 			Run: runSubmit,
 		},
 		{
@@ -566,6 +567,10 @@ func (r *Request) informedGroups(from, rooms []string) (informed, uninformed []s
 // coordinators: nil when off) react to.
 func (r *Request) approvalRequestDoc(dir rules.Directory, d *store.Draft, approvers, coordinators []rules.Approver, check rules.Checklist, informed, uninformed []string) chat.Doc {
 	ids := r.Env.Identities()
+	onlyWho := " Only the approvers' reactions count."
+	if coordinators != nil {
+		onlyWho = " Only the approvers' and the coordinators' reactions count."
+	}
 	who := []chat.Span{chat.T("Approvers (4053bis §4.1): ")}
 	for i, a := range approvers {
 		if i > 0 {
@@ -599,7 +604,7 @@ func (r *Request) approvalRequestDoc(dir rules.Directory, d *store.Draft, approv
 	blocks = append(blocks,
 		chat.P(who...),
 		chat.P(chat.T("React ✅ to approve or ❌ to return it to the author (or "), chat.C(fmt.Sprintf("/liaison approve %s", DraftLabel(d.ID))),
-			chat.T(" / "), chat.C(fmt.Sprintf("/liaison reject %s <reason>", DraftLabel(d.ID))), chat.T("). Only the approvers' reactions count.")),
+			chat.T(" / "), chat.C(fmt.Sprintf("/liaison reject %s <reason>", DraftLabel(d.ID))), chat.T(")."+onlyWho)),
 	)
 	if coordinators != nil {
 		// The review, in parallel with the approvals

@@ -18,7 +18,8 @@ func mineVerb() *Verb {
 	return &Verb{
 		Name:    "mine",
 		Summary: "what waits on you: approvals, deadlines of your groups, your drafts and reports",
-		Help: "Lists, for you: chat drafts waiting for your approval (4053bis §4.1); unanswered For Action statements " +
+		Help: "Lists, for you: chat drafts waiting for your approval (4053bis §4.1), or, for an IAB liaison coordinator while " +
+			"approvals.coordinator_review is on, for your review; unanswered For Action statements " +
 			"addressed to groups you chair or are secretary of, with their deadlines (§5.1: the chairs ensure a response); " +
 			"your own drafts and where each stands; your reports of statements received outside the Datatracker that are " +
 			"not yet recorded (§3.1). Needs your Datatracker identity.",
