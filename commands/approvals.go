@@ -18,8 +18,10 @@ import (
 // Approvals handles reactions on approval requests (4053bis §4.1): ✅ from
 // an approver approves the revision the request is for, ❌ returns the
 // draft to its author, removing the ✅ before the statement is recorded
-// withdraws the approval. Anything else changes nothing, is audited, and
-// the reactor is told why once.
+// withdraws the approval. With approvals.coordinator_review on, a ✅ from
+// an IAB liaison coordinator is the review the draft also needs
+// (rules.ActAs says in which role a ✅ counts). Anything else changes
+// nothing, is audited, and the reactor is told why once.
 type Approvals struct{ Env *Env }
 
 // HandleReaction implements ReactionHandler.
@@ -62,23 +64,44 @@ func (a *Approvals) HandleReaction(ctx context.Context, q store.Q, evt chat.Even
 	if err != nil {
 		return err
 	}
+	email := evt.Sender.Email
+	approver := rules.CanApprove(dir, email, d.FromGroups, a.Env.overrides())
+	coordinator := a.Env.review().Required && rules.IsCoordinator(dir, email, a.Env.review().Extra)
+	actAs := rules.ActingApprover
 	why := ""
 	switch {
 	case decision == "":
 		// Any other emoji is an ordinary reaction, audited; only an
-		// approver who may still decide is told what counts (a 👍 or ✔️
-		// from them is most likely meant as an approval).
-		if d.State != store.DraftSubmitted || req.Revision != d.Revision || evt.Sender.Email == "" ||
-			!rules.CanApprove(dir, evt.Sender.Email, d.FromGroups, a.Env.overrides()) {
+		// approver (or reviewing coordinator) who may still decide is
+		// told what counts (a 👍 or ✔️ from them is most likely meant as
+		// an approval).
+		if d.State != store.DraftSubmitted || req.Revision != d.Revision || email == "" || (!approver && !coordinator) {
 			return auditReaction("ignored", "not ✅ or ❌")
 		}
-		why = "only ✅ approves (and ❌ returns the draft to its author); react with ✅ if you approve " + DraftLabel(d.ID) + "."
+		if approver {
+			why = "only ✅ approves (and ❌ returns the draft to its author); react with ✅ if you approve " + DraftLabel(d.ID) + "."
+		} else {
+			why = "only ✅ counts as your review as IAB liaison coordinator; react with ✅ if you have reviewed " + DraftLabel(d.ID) + "."
+		}
 	case d.State != store.DraftSubmitted || req.Revision != d.Revision:
 		why = fmt.Sprintf("%s is %s (revision %d); this request was for revision %d, so reactions on it no longer count.", DraftLabel(d.ID), d.State, d.Revision, req.Revision)
-	case evt.Sender.Email == "":
+	case email == "":
 		why = "the bot does not know your Datatracker e-mail, so your reaction cannot count as an approval."
-	case !rules.CanApprove(dir, evt.Sender.Email, d.FromGroups, a.Env.overrides()):
-		why = notApproverText(dir, d, evt.Sender.Email, a.Env.overrides())
+	case decision == "reject" && !approver:
+		why = notApproverText(a.Env, dir, d, email)
+	case decision == "approve":
+		approvals, reviews, err := standing(ctx, q, d)
+		if err != nil {
+			return err
+		}
+		actAs = rules.ActAs(dir, email, d.FromGroups, a.Env.overrides(), a.Env.review(), emailsOf(approvals), emailsOf(reviews))
+		switch {
+		case actAs != "":
+		case coordinator:
+			why = reviewGivenText(dir, d, reviews)
+		default:
+			why = notApproverText(a.Env, dir, d, email)
+		}
 	}
 	if why != "" {
 		if err := auditReaction("ignored", why); err != nil {
@@ -99,10 +122,10 @@ func (a *Approvals) HandleReaction(ctx context.Context, q store.Q, evt chat.Even
 		})
 		return err
 	}
-	if err := auditReaction("counted", decision); err != nil {
+	if err := auditReaction("counted", decision+" as "+actAs); err != nil {
 		return err
 	}
-	return applyDecision(ctx, q, a.Env, d, evt.Sender, decision, "", &evt)
+	return applyDecision(ctx, q, a.Env, d, evt.Sender, decision, actAs, "", &evt)
 }
 
 // removed handles a removed reaction: a standing approval or rejection
@@ -127,22 +150,50 @@ func (a *Approvals) removed(ctx context.Context, q store.Q, evt chat.Event) erro
 	if err := q.WithdrawApproval(ctx, ap.ID); err != nil {
 		return err
 	}
+	// What stands without the withdrawn one: an approved draft stays
+	// approved only if the approvals (and review) left still make it
+	// ready, e.g. a second approval for the same group was withdrawn.
+	dir, err := LoadDirectory(ctx, q)
+	if err != nil {
+		return err
+	}
+	rd, _, _, err := readiness(ctx, q, a.Env, dir, d)
+	if err != nil {
+		return err
+	}
+	name := orStr(evt.Sender.DisplayName, evt.Sender.ID)
+	what := "approval"
+	switch {
+	case ap.Decision == "reject":
+		what = "rejection"
+	case ap.IsReview():
+		what = "IAB liaison coordinator review"
+	}
 	msg := ""
-	if (ap.Decision == "approve" && d.State == store.DraftApproved) || (ap.Decision == "reject" && d.State == store.DraftRejected) {
+	switch {
+	case ap.Decision == "approve" && d.State == store.DraftApproved && rd.Ready():
+		msg = fmt.Sprintf("↩ %s withdrew their %s of %s (revision %d); the approvals and review still standing keep it approved.",
+			name, what, DraftLabel(d.ID), d.Revision)
+	case (ap.Decision == "approve" && d.State == store.DraftApproved) || (ap.Decision == "reject" && d.State == store.DraftRejected):
 		if err := q.SetDraftState(ctx, d.ID, store.DraftSubmitted, "", ""); err != nil {
 			return err
 		}
 		d.State = store.DraftSubmitted
-		verb := "approval"
-		if ap.Decision == "reject" {
-			verb = "rejection"
+		waitsFor := "approval"
+		if ap.Decision == "approve" && len(rd.AwaitingGroups) == 0 && rd.AwaitingReview {
+			waitsFor = "a coordinator review"
 		}
-		msg = fmt.Sprintf("↩ %s withdrew the %s of %s (revision %d); it is waiting for approval again. Do not enter it in the Datatracker.",
-			orStr(evt.Sender.DisplayName, evt.Sender.ID), verb, DraftLabel(d.ID), d.Revision)
-	} else if ap.Decision == "approve" && d.State == store.DraftSubmitted {
+		msg = fmt.Sprintf("↩ %s withdrew the %s of %s (revision %d); it is waiting for %s again. Do not enter it in the Datatracker.",
+			name, what, DraftLabel(d.ID), d.Revision, waitsFor)
+	case ap.Decision == "approve" && d.State == store.DraftSubmitted && ap.IsReview():
+		msg = fmt.Sprintf("↩ %s withdrew the IAB liaison coordinator review of %s (revision %d); it still needs one.", name, DraftLabel(d.ID), d.Revision)
+	case ap.Decision == "approve" && d.State == store.DraftSubmitted && len(d.FromGroups) > 1:
 		// A joint statement's approval for some of its groups (§4.1).
 		msg = fmt.Sprintf("↩ %s withdrew their approval of %s (revision %d) for part of its From groups; it still needs an approval for each.",
-			orStr(evt.Sender.DisplayName, evt.Sender.ID), DraftLabel(d.ID), d.Revision)
+			name, DraftLabel(d.ID), d.Revision)
+	case ap.Decision == "approve" && d.State == store.DraftSubmitted:
+		// Approved, still waiting for the review.
+		msg = fmt.Sprintf("↩ %s withdrew their approval of %s (revision %d); it still needs one (4053bis §4.1).", name, DraftLabel(d.ID), d.Revision)
 	}
 	if err := audit("withdrawn"); err != nil {
 		return err
@@ -234,11 +285,61 @@ func (e *Env) overrides() map[string][]string {
 	return e.Config.Approvals.Overrides
 }
 
-// applyDecision records an approver's decision on the current revision,
-// given by reaction (the reaction's event) or by command (nil); the first
-// approval wins.
-func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who chat.User, decision, reason string, reaction *chat.Event) error {
-	ap := &store.Approval{DraftID: d.ID, Revision: d.Revision, Decision: decision, ApproverID: who.ID, ApproverEmail: who.Email}
+// review is the configured IAB liaison coordinator review (off without a
+// config).
+func (e *Env) review() rules.Review {
+	if e.Config == nil {
+		return rules.Review{}
+	}
+	return rules.Review{Required: e.Config.Approvals.CoordinatorReview, Extra: e.Config.Approvals.Coordinators}
+}
+
+// standing lists the standing affirmatives on d's current revision, split
+// by the role they were given in: approvals (4053bis §4.1) and reviews
+// (IAB liaison coordinator).
+func standing(ctx context.Context, q store.Q, d *store.Draft) (approvals, reviews []store.Approval, err error) {
+	aps, err := q.ActiveApprovals(ctx, d.ID, d.Revision)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, a := range aps {
+		switch {
+		case a.Decision != "approve":
+		case a.IsReview():
+			reviews = append(reviews, a)
+		default:
+			approvals = append(approvals, a)
+		}
+	}
+	return approvals, reviews, nil
+}
+
+func emailsOf(aps []store.Approval) []string {
+	out := make([]string, 0, len(aps))
+	for _, a := range aps {
+		out = append(out, a.ApproverEmail)
+	}
+	return out
+}
+
+// readiness is what d's current revision still lacks (rules.DraftReadiness),
+// with the standing approvals and reviews it was computed from.
+func readiness(ctx context.Context, q store.Q, env *Env, dir rules.Directory, d *store.Draft) (rules.Readiness, []store.Approval, []store.Approval, error) {
+	approvals, reviews, err := standing(ctx, q, d)
+	if err != nil {
+		return rules.Readiness{}, nil, nil, err
+	}
+	return rules.DraftReadiness(dir, d.FromGroups, env.overrides(), env.review(), emailsOf(approvals), emailsOf(reviews)), approvals, reviews, nil
+}
+
+// applyDecision records a decision on the current revision, given by
+// reaction (the reaction's event) or by command (nil): an approver's
+// approval or rejection, or (actedAs coordinator) the IAB liaison
+// coordinator review. The draft is approved once it is ready
+// (rules.DraftReadiness): every From group approved and, with
+// approvals.coordinator_review, the review given, in either order.
+func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who chat.User, decision, actedAs, reason string, reaction *chat.Event) error {
+	ap := &store.Approval{DraftID: d.ID, Revision: d.Revision, Decision: decision, ApproverID: who.ID, ApproverEmail: who.Email, ActedAs: actedAs}
 	if reaction != nil {
 		ap.ReactionID, ap.ReactionTarget = reaction.ReactionID, reaction.Target
 	}
@@ -250,22 +351,36 @@ func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who
 	if err != nil {
 		return err
 	}
+	var approvals, reviews []store.Approval
 	if decision == "approve" {
-		// A joint statement needs an approval for each From group (§4.1).
-		missing, covered, err := awaiting(ctx, q, env, dir, d, who.Email)
+		// A joint statement needs an approval for each From group
+		// (§4.1), and the review when it is on.
+		var rd rules.Readiness
+		rd, approvals, reviews, err = readiness(ctx, q, env, dir, d)
 		if err != nil {
 			return err
 		}
-		if len(missing) > 0 {
+		if !rd.Ready() {
+			action, head, key := "draft:approved_for", "", fmt.Sprintf("draft/%d/approve-for/%d/%d", d.ID, d.Revision, ap.ID)
+			var covered []string
+			if ap.IsReview() {
+				action, key = "draft:reviewed", fmt.Sprintf("draft/%d/review/%d/%d", d.ID, d.Revision, ap.ID)
+				head = fmt.Sprintf("🔎 %s reviewed %s (revision %d) as IAB liaison coordinator. ", orStr(who.DisplayName, who.ID), DraftLabel(d.ID), d.Revision)
+			} else {
+				if _, covered, err = awaiting(ctx, q, env, dir, d, who.Email); err != nil {
+					return err
+				}
+				head = fmt.Sprintf("✅ %s approved %s (revision %d) for %s. ", orStr(who.DisplayName, who.ID), DraftLabel(d.ID), d.Revision, dir.Display(covered))
+			}
 			if err := q.AddAudit(ctx, store.Audit{Platform: env.Platform, Actor: who.ID, ActorEmail: who.Email,
-				Action: "draft:approved_for", Result: "ok",
-				Detail: map[string]any{"draft": d.ID, "revision": d.Revision, "for": covered, "awaiting": missing, "reaction_id": reactionID}}); err != nil {
+				Action: action, Result: "ok",
+				Detail: map[string]any{"draft": d.ID, "revision": d.Revision, "for": covered, "awaiting": rd.AwaitingGroups,
+					"awaiting_review": rd.AwaitingReview, "acted_as": ap.ActedAs, "reaction_id": reactionID}}); err != nil {
 				return err
 			}
-			doc := chat.NewDoc(chat.P(chat.T(fmt.Sprintf("✅ %s approved %s (revision %d) for %s. ", orStr(who.DisplayName, who.ID),
-				DraftLabel(d.ID), d.Revision, dir.Display(covered)))))
-			doc.Add(awaitingBlock(env, dir, d, missing))
-			if err := postInApprovalThreads(ctx, q, env, d, doc, fmt.Sprintf("draft/%d/approve-for/%d/%d", d.ID, d.Revision, ap.ID)); err != nil {
+			doc := chat.NewDoc(chat.P(chat.T(head)))
+			doc.Blocks = append(doc.Blocks, awaitingBlocks(env, dir, d, rd)...)
+			if err := postInApprovalThreads(ctx, q, env, d, doc, key); err != nil {
 				return err
 			}
 			return updateCards(ctx, q, env, d, fmt.Sprintf("decision/%d", ap.ID))
@@ -281,7 +396,7 @@ func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who
 	d.State, d.DecidedBy, d.RejectReason = state, who.ID, reason
 	if err := q.AddAudit(ctx, store.Audit{Platform: env.Platform, Actor: who.ID, ActorEmail: who.Email,
 		Action: "draft:" + map[string]string{"approve": "approved", "reject": "rejected"}[decision], Result: "ok",
-		Detail: map[string]any{"draft": d.ID, "revision": d.Revision, "state": d.State, "reason": reason, "reaction_id": reactionID}}); err != nil {
+		Detail: map[string]any{"draft": d.ID, "revision": d.Revision, "state": d.State, "reason": reason, "reaction_id": reactionID, "acted_as": ap.ActedAs}}); err != nil {
 		return err
 	}
 	author := chat.M(chat.User{ID: d.AuthorID, DisplayName: d.AuthorID, Email: d.AuthorEmail})
@@ -298,7 +413,13 @@ func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who
 		if d.SubmittedAt != nil {
 			metrics.ApprovalLatency.Observe(env.Now().Sub(*d.SubmittedAt).Seconds())
 		}
-		doc = handoffDoc(dir, d, author, name, env.datatrackerURL()+outgoingFormPath)
+		decided := fmt.Sprintf("%s approved %s (revision %d)", name, DraftLabel(d.ID), d.Revision)
+		if env.review().Required || len(reviews) > 0 {
+			// Both affirmatives, each under its role.
+			decided = fmt.Sprintf("%s approved %s (revision %d) and %s reviewed it as IAB liaison coordinator",
+				peopleOf(dir, approvals), DraftLabel(d.ID), d.Revision, peopleOf(dir, reviews))
+		}
+		doc = handoffDoc(dir, d, author, decided, env.datatrackerURL()+outgoingFormPath)
 	}
 	// The key names the decision itself: an approval given again after a
 	// withdrawal is a new decision and is said again.
@@ -354,17 +475,11 @@ func recordedAs(ctx context.Context, q store.Q, d *store.Draft) (int64, error) {
 // revision, which From groups still need an approval (§4.1) and which the
 // approver email covers.
 func awaiting(ctx context.Context, q store.Q, env *Env, dir rules.Directory, d *store.Draft, email string) (missing, covered []string, err error) {
-	aps, err := q.ActiveApprovals(ctx, d.ID, d.Revision)
+	approvals, _, err := standing(ctx, q, d)
 	if err != nil {
 		return nil, nil, err
 	}
-	var by []string
-	for _, a := range aps {
-		if a.Decision == "approve" {
-			by = append(by, a.ApproverEmail)
-		}
-	}
-	missing = rules.AwaitingApproval(dir, d.FromGroups, env.overrides(), by)
+	missing = rules.AwaitingApproval(dir, d.FromGroups, env.overrides(), emailsOf(approvals))
 	if email != "" {
 		all := rules.AwaitingApproval(dir, d.FromGroups, env.overrides(), nil)
 		notByThem := rules.AwaitingApproval(dir, d.FromGroups, env.overrides(), []string{email})
@@ -377,25 +492,54 @@ func awaiting(ctx context.Context, q store.Q, env *Env, dir rules.Directory, d *
 	return missing, covered, nil
 }
 
-// awaitingBlock names the From groups still waiting for an approval, and
-// mentions their approvers: they must act.
-func awaitingBlock(env *Env, dir rules.Directory, d *store.Draft, missing []string) chat.Block {
-	spans := []chat.Span{chat.T(fmt.Sprintf("Still waiting for an approval for %s (4053bis §4.1: each group's own approvers) from ", dir.Display(missing)))}
-	list, _ := rules.Approvers(dir, missing, env.overrides())
+// awaitingBlocks names what a draft still waits for: the From groups
+// without an approval, mentioning their approvers, and the IAB liaison
+// coordinator review, mentioning the coordinators: they must act.
+func awaitingBlocks(env *Env, dir rules.Directory, d *store.Draft, rd rules.Readiness) []chat.Block {
 	ids := env.Identities()
-	for i, a := range list {
-		if i > 0 {
-			spans = append(spans, chat.T(", "))
+	people := func(spans []chat.Span, list []rules.Approver) chat.Block {
+		for i, a := range list {
+			if i > 0 {
+				spans = append(spans, chat.T(", "))
+			}
+			spans = append(spans, ids.Person(store.Role{Email: a.Email, PersonName: a.Person}, true))
 		}
-		spans = append(spans, ids.Person(store.Role{Email: a.Email, PersonName: a.Person}, true))
+		return chat.P(append(spans, chat.T("."))...)
 	}
-	return chat.P(append(spans, chat.T("."))...)
+	var out []chat.Block
+	if len(rd.AwaitingGroups) > 0 {
+		list, _ := rules.Approvers(dir, rd.AwaitingGroups, env.overrides())
+		out = append(out, people([]chat.Span{chat.T(fmt.Sprintf("Still waiting for an approval for %s (4053bis §4.1: each group's own approvers) from ",
+			dir.Display(rd.AwaitingGroups)))}, list))
+	}
+	if rd.AwaitingReview {
+		out = append(out, people([]chat.Span{chat.T("Still waiting for the IAB liaison coordinator review (approvals.coordinator_review, " +
+			"as in ietf-tools/liaison-tooling-2025a) from ")}, rules.Coordinators(dir, env.review().Extra)))
+	}
+	return out
+}
+
+// peopleOf names the people who gave aps, as the directory knows them.
+func peopleOf(dir rules.Directory, aps []store.Approval) string {
+	var names []string
+	for _, a := range aps {
+		if n := orStr(dir.PersonName(a.ApproverEmail), a.ApproverEmail); !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// reviewGivenText tells a coordinator that the one review needed is given.
+func reviewGivenText(dir rules.Directory, d *store.Draft, reviews []store.Approval) string {
+	return fmt.Sprintf("the IAB liaison coordinator review of %s (revision %d) is already given by %s; one is enough (ietf-tools/liaison-tooling-2025a).",
+		DraftLabel(d.ID), d.Revision, peopleOf(dir, reviews))
 }
 
 // handoffDoc is the complete field set, ready to paste into the
 // Datatracker's outgoing form (every sent statement is recorded there,
-// 4053bis §3).
-func handoffDoc(dir rules.Directory, d *store.Draft, author chat.Span, approver, form string) chat.Doc {
+// 4053bis §3). decided says who approved (and reviewed) which revision.
+func handoffDoc(dir rules.Directory, d *store.Draft, author chat.Span, decided, form string) chat.Doc {
 	// A reply's Send-To is the other body's Send-Reply-To; the form has
 	// one field for where the statement goes ("To contacts").
 	toContacts := d.ToContact
@@ -428,8 +572,8 @@ func handoffDoc(dir rules.Directory, d *store.Draft, author chat.Span, approver,
 		b.WriteString("\n\nThis statement represents: " + c + ".")
 	}
 	return chat.NewDoc(
-		chat.P(chat.T("✅ "), author, chat.T(fmt.Sprintf(": %s approved %s (revision %d). Enter it in the Datatracker so it is recorded and sent (4053bis §3): ",
-			approver, DraftLabel(d.ID), d.Revision)), chat.L(form, form)),
+		chat.P(chat.T("✅ "), author, chat.T(fmt.Sprintf(": %s. Enter it in the Datatracker so it is recorded and sent (4053bis §3): ",
+			decided)), chat.L(form, form)),
 		chat.Pre(b.String()),
 		chat.P(chat.T("The bot watches the Datatracker and links this draft when the statement appears.")),
 	)

@@ -18,6 +18,10 @@ import (
 // LS n). The thread under it keeps the history; the card shows the state
 // at a glance. Edits notify nobody; the thread's messages do.
 
+// reviewWaiting is the card's note while the IAB liaison coordinator
+// review (approvals.coordinator_review) is not given.
+const reviewWaiting = "IAB liaison coordinator review: waiting"
+
 // updateCards queues an edit of every approval request of d. key names the
 // outcome (the same outcome queues each edit once).
 func updateCards(ctx context.Context, q store.Q, env *Env, d *store.Draft, key string) error {
@@ -82,19 +86,32 @@ func cardStatus(ctx context.Context, q store.Q, env *Env, dir rules.Directory, d
 	if err != nil {
 		return chat.Block{}, err
 	}
-	var approvedBy []string
-	var names []string
+	var approvedBy, reviewedBy []string
+	var names, reviewers []string
 	for _, a := range aps {
-		if a.Decision != "approve" {
-			continue
+		switch {
+		case a.Decision != "approve":
+		case a.IsReview():
+			reviewedBy = append(reviewedBy, a.ApproverEmail)
+			reviewers = append(reviewers, orStr(dir.PersonName(a.ApproverEmail), a.ApproverEmail)+" (IAB liaison coordinator)"+when(&a.At))
+		default:
+			approvedBy = append(approvedBy, a.ApproverEmail)
+			names = append(names, approverName(dir, d, env, a.ApproverEmail)+when(&a.At))
 		}
-		approvedBy = append(approvedBy, a.ApproverEmail)
-		names = append(names, approverName(dir, d, env, a.ApproverEmail)+when(&a.At))
+	}
+	// Both parts of readiness, each under its role, when the review is on
+	// (or was given while it was).
+	review := ""
+	switch {
+	case len(reviewers) > 0:
+		review = " IAB liaison coordinator review: given by " + strings.Join(reviewers, "; ") + "."
+	case env.review().Required:
+		review = " " + reviewWaiting + "."
 	}
 	switch d.State {
 	case store.DraftApproved:
-		return chat.P(chat.B("✅ Status: approved"), chat.T(" by "+strings.Join(names, "; ")+
-			". Next: the author enters it in the Datatracker, and the bot links it when it appears.")), nil
+		return chat.P(chat.B("✅ Status: approved"), chat.T(" by "+strings.Join(names, "; ")+"."+review+
+			" Next: the author enters it in the Datatracker, and the bot links it when it appears.")), nil
 	case store.DraftRejected:
 		by := d.DecidedBy
 		for _, a := range aps {
@@ -108,12 +125,16 @@ func cardStatus(ctx context.Context, q store.Q, env *Env, dir rules.Directory, d
 		}
 		return chat.P(chat.B("❌ Status: returned to the author"), chat.T(" by "+by+reason+". Next: edit and submit again.")), nil
 	}
-	missing := rules.AwaitingApproval(dir, d.FromGroups, env.overrides(), approvedBy)
-	spans := []chat.Span{chat.B("⏳ Status: waiting"), chat.T(fmt.Sprintf(" for an approval for %s", dir.Display(missing)))}
-	if len(names) > 0 {
-		spans = append(spans, chat.T("; approved so far by "+strings.Join(names, "; ")))
+	rd := rules.DraftReadiness(dir, d.FromGroups, env.overrides(), env.review(), approvedBy, reviewedBy)
+	spans := []chat.Span{chat.B("⏳ Status: waiting"), chat.T(fmt.Sprintf(" for an approval for %s", dir.Display(rd.AwaitingGroups)))}
+	so := "so far "
+	if len(rd.AwaitingGroups) == 0 && rd.AwaitingReview {
+		spans[1], so = chat.T(" for the IAB liaison coordinator review"), ""
 	}
-	return chat.P(append(spans, chat.T("."))...), nil
+	if len(names) > 0 {
+		spans = append(spans, chat.T("; approved "+so+"by "+strings.Join(names, "; ")))
+	}
+	return chat.P(append(spans, chat.T("."+review))...), nil
 }
 
 // approverName is "Name (AD rtg)": the person and the role that makes them

@@ -77,7 +77,8 @@ func DraftVerbs() []*Verb {
 				"area; an area's ADs; the IETF Chair for ietf/iesg; the IAB Chair for iab), and posts the approval request in the group's room " +
 				"(informing the group before transmission, §4.2) and the approvals room. An approver approves by reacting ✅ (or ❌ to return it). " +
 				"A joint statement needs an approval for each From group from that group's own approvers; one person who approves for " +
-				"several of them covers them all. (The Datatracker instead waits for one person who may approve for every group at once.)",
+				"several of them covers them all. (The Datatracker instead waits for one person who may approve for every group at once.) " +
+				"With approvals.coordinator_review on, the request also names the IAB liaison coordinators, one of whom must review it (help review).",
 			Run: runSubmit,
 		},
 		{
@@ -86,6 +87,18 @@ func DraftVerbs() []*Verb {
 			Help: "Approves the submitted revision of a draft; only its approvers may (4053bis §4.1). For a joint statement your " +
 				"approval counts for the From groups you are an approver of; the others still need theirs.",
 			Run: runApprove,
+		},
+		{
+			Name: "review", Args: "<draft>",
+			Summary: "give the IAB liaison coordinator review of a submitted draft (when the review is on)",
+			Help: "When the operator turns on approvals.coordinator_review, a submitted draft is ready only with the approvals of " +
+				"4053bis §4.1 and one review by an IAB liaison coordinator (the Datatracker role liaison_coordinator of iab, or " +
+				"approvals.coordinators), given in parallel, as in the next Datatracker liaison tool (ietf-tools/liaison-tooling-2025a: " +
+				"\"only one Approver and one IAB Liaison Coordinator need to provide an affirmative\"). A coordinator reviews by reacting ✅ " +
+				"on the approval request or with this command; removing the ✅ withdraws the review. One ✅ counts once, in one role: " +
+				"a coordinator who is also an approver of the draft approves with ✅ while a group of theirs waits, and reviews with this command.",
+			RequiresIdentity: "review statements",
+			Run:              runReview,
 		},
 		{
 			Name: "reject", Args: "<draft> <reason>",
@@ -470,6 +483,13 @@ func runSubmit(r *Request) error {
 		}
 		return r.Replyf("⚠ %s cannot be submitted: %s", DraftLabel(d.ID), msg)
 	}
+	var coordinators []rules.Approver
+	if r.Env.review().Required {
+		if coordinators = rules.Coordinators(dir, r.Env.review().Extra); len(coordinators) == 0 {
+			r.Result = "no_coordinator"
+			return r.Replyf("⚠ %s cannot be submitted: %s.", DraftLabel(d.ID), rules.NoCoordinatorError())
+		}
+	}
 	if err := r.Q.SetDraftState(r.Ctx, d.ID, store.DraftSubmitted, "", ""); err != nil {
 		return err
 	}
@@ -492,7 +512,7 @@ func runSubmit(r *Request) error {
 	if err != nil {
 		return err
 	}
-	doc := r.approvalRequestDoc(dir, d, approvers, check, informed, uninformed)
+	doc := r.approvalRequestDoc(dir, d, approvers, coordinators, check, informed, uninformed)
 	for _, room := range rooms {
 		id, err := r.Send(store.KindApproval, chat.Outgoing{
 			Room: room, NewThread: fmt.Sprintf("%s: %s", DraftLabel(d.ID), d.Subject), Body: doc, Alert: true,
@@ -506,7 +526,15 @@ func runSubmit(r *Request) error {
 			return err
 		}
 	}
-	if err := r.audit("draft:submitted", d, map[string]any{"approvers": emails, "rooms": rooms}); err != nil {
+	detail := map[string]any{"approvers": emails, "rooms": rooms}
+	if r.Env.review().Required {
+		var cs []string
+		for _, c := range coordinators {
+			cs = append(cs, c.Email)
+		}
+		detail["coordinators"] = cs
+	}
+	if err := r.audit("draft:submitted", d, detail); err != nil {
 		return err
 	}
 	reply := chat.NewDoc(chat.P(chat.T(fmt.Sprintf("📤 %s (revision %d) submitted. The approval request is being posted in %d room(s); "+
@@ -535,9 +563,14 @@ func (r *Request) informedGroups(from, rooms []string) (informed, uninformed []s
 	return informed, uninformed, nil
 }
 
-// approvalRequestDoc is the message approvers react to.
-func (r *Request) approvalRequestDoc(dir rules.Directory, d *store.Draft, approvers []rules.Approver, check rules.Checklist, informed, uninformed []string) chat.Doc {
+// approvalRequestDoc is the message approvers (and, with the review on,
+// coordinators: nil when off) react to.
+func (r *Request) approvalRequestDoc(dir rules.Directory, d *store.Draft, approvers, coordinators []rules.Approver, check rules.Checklist, informed, uninformed []string) chat.Doc {
 	ids := r.Env.Identities()
+	onlyWho := " Only the approvers' reactions count."
+	if coordinators != nil {
+		onlyWho = " Only the approvers' and the coordinators' reactions count."
+	}
 	who := []chat.Span{chat.T("Approvers (4053bis §4.1): ")}
 	for i, a := range approvers {
 		if i > 0 {
@@ -546,8 +579,12 @@ func (r *Request) approvalRequestDoc(dir rules.Directory, d *store.Draft, approv
 		who = append(who, ids.Person(store.Role{Email: a.Email, PersonName: a.Person}, true))
 		who = append(who, chat.T(fmt.Sprintf(" (%s %s)", strings.ToUpper(a.Role), a.Group)))
 	}
+	status := fmt.Sprintf(" for an approval for %s.", dir.Display(d.FromGroups))
+	if coordinators != nil {
+		status += " " + reviewWaiting + "."
+	}
 	blocks := []chat.Block{
-		chat.P(chat.B("⏳ Status: waiting"), chat.T(fmt.Sprintf(" for an approval for %s.", dir.Display(d.FromGroups)))),
+		chat.P(chat.B("⏳ Status: waiting"), chat.T(status)),
 		chat.P(chat.T("🗳 Approval requested for outgoing statement "), chat.B(fmt.Sprintf("%s (revision %d)", DraftLabel(d.ID), d.Revision)),
 			chat.T(": "), chat.T(d.Subject)),
 		draftFields(dir, d),
@@ -567,8 +604,22 @@ func (r *Request) approvalRequestDoc(dir rules.Directory, d *store.Draft, approv
 	blocks = append(blocks,
 		chat.P(who...),
 		chat.P(chat.T("React ✅ to approve or ❌ to return it to the author (or "), chat.C(fmt.Sprintf("/liaison approve %s", DraftLabel(d.ID))),
-			chat.T(" / "), chat.C(fmt.Sprintf("/liaison reject %s <reason>", DraftLabel(d.ID))), chat.T("). Only the approvers' reactions count.")),
+			chat.T(" / "), chat.C(fmt.Sprintf("/liaison reject %s <reason>", DraftLabel(d.ID))), chat.T(")."+onlyWho)),
 	)
+	if coordinators != nil {
+		// The review, in parallel with the approvals
+		// (ietf-tools/liaison-tooling-2025a).
+		rev := []chat.Span{chat.T("IAB liaison coordinators, one of whom reviews it (approvals.coordinator_review): ")}
+		for i, c := range coordinators {
+			if i > 0 {
+				rev = append(rev, chat.T(", "))
+			}
+			rev = append(rev, ids.Person(store.Role{Email: c.Email, PersonName: c.Person}, true))
+		}
+		blocks = append(blocks, chat.P(rev...),
+			chat.P(chat.T("A coordinator reviews with ✅ (or "), chat.C(fmt.Sprintf("/liaison review %s", DraftLabel(d.ID))),
+				chat.T(fmt.Sprintf("); %s is ready with the approvals and one review, in either order.", DraftLabel(d.ID)))))
+	}
 	return chat.NewDoc(blocks...)
 }
 
@@ -611,19 +662,72 @@ func (r *Request) decide(d *store.Draft, decision, reason string) error {
 		if err := r.audit("draft:decision_ignored", d, map[string]any{"decision": decision, "why": "not an approver"}); err != nil {
 			return err
 		}
-		return Deniedf("%s", notApproverText(dir, d, r.Event.Sender.Email, r.Env.overrides()))
+		return Deniedf("%s", notApproverText(r.Env, dir, d, r.Event.Sender.Email))
 	}
-	return applyDecision(r.Ctx, r.Q, r.Env, d, r.Event.Sender, decision, reason, nil)
+	return applyDecision(r.Ctx, r.Q, r.Env, d, r.Event.Sender, decision, rules.ActingApprover, reason, nil)
 }
 
-func notApproverText(dir rules.Directory, d *store.Draft, email string, overrides map[string][]string) string {
-	list, _ := rules.Approvers(dir, d.FromGroups, overrides)
+// notApproverText tells someone who is not an approver of d that their
+// approval or rejection changes nothing; a coordinator, while the review
+// is on, is told how to give it instead.
+func notApproverText(env *Env, dir rules.Directory, d *store.Draft, email string) string {
+	list, _ := rules.Approvers(dir, d.FromGroups, env.overrides())
 	names := make([]string, 0, len(list))
 	for _, a := range list {
 		names = append(names, orStr(a.Person, a.Email))
 	}
-	return fmt.Sprintf("Only the approvers of %s may approve or reject %s (4053bis §4.1): %s. %s is not one of them, so this changes nothing.",
+	msg := fmt.Sprintf("Only the approvers of %s may approve or reject %s (4053bis §4.1): %s. %s is not one of them, so this changes nothing.",
 		dir.Display(d.FromGroups), DraftLabel(d.ID), strings.Join(names, ", "), email)
+	if env.review().Required && rules.IsCoordinator(dir, email, env.review().Extra) {
+		msg += fmt.Sprintf(" As IAB liaison coordinator you give the review: ✅ on the request or /liaison review %s.", DraftLabel(d.ID))
+	}
+	return msg
+}
+
+// runReview gives the IAB liaison coordinator review of a submitted draft
+// (approvals.coordinator_review; ietf-tools/liaison-tooling-2025a). It is
+// recorded as an affirmative given as coordinator, so a person who is
+// also an approver gives the two separately.
+func runReview(r *Request) error {
+	if len(r.Parsed.Args) != 1 {
+		return Usagef("Name the draft to review, e.g. D7.")
+	}
+	d, err := r.loadDraft(r.Parsed.Args[0])
+	if err != nil {
+		return err
+	}
+	if !r.Env.review().Required {
+		r.Result = "off"
+		return r.Replyf("Coordinator review is off (approvals.coordinator_review): %s needs only the approvals of 4053bis §4.1.", DraftLabel(d.ID))
+	}
+	if !draftAllows(d, rules.EventReview) {
+		return Usagef("%s is %s, not waiting for review.", DraftLabel(d.ID), d.State)
+	}
+	dir, err := LoadDirectory(r.Ctx, r.Q)
+	if err != nil {
+		return err
+	}
+	if !rules.IsCoordinator(dir, r.Event.Sender.Email, r.Env.review().Extra) {
+		r.Result = "denied"
+		if err := r.audit("draft:decision_ignored", d, map[string]any{"decision": "review", "why": "not a coordinator"}); err != nil {
+			return err
+		}
+		var names []string
+		for _, c := range rules.Coordinators(dir, r.Env.review().Extra) {
+			names = append(names, orStr(c.Person, c.Email))
+		}
+		return Deniedf("Only the IAB liaison coordinators (the Datatracker role %s of iab, or approvals.coordinators) review %s: %s. %s is not one of them, so this changes nothing.",
+			rules.RoleLiaisonCoordinator, DraftLabel(d.ID), orStr(strings.Join(names, ", "), "nobody"), r.Event.Sender.Email)
+	}
+	_, reviews, err := standing(r.Ctx, r.Q, d)
+	if err != nil {
+		return err
+	}
+	if len(reviews) > 0 {
+		r.Result = "already"
+		return r.Replyf("Nothing to do: %s", reviewGivenText(dir, d, reviews))
+	}
+	return applyDecision(r.Ctx, r.Q, r.Env, d, r.Event.Sender, "approve", rules.ActingCoordinator, "", nil)
 }
 
 func runLink(r *Request) error {

@@ -18,7 +18,8 @@ func mineVerb() *Verb {
 	return &Verb{
 		Name:    "mine",
 		Summary: "what waits on you: approvals, deadlines of your groups, your drafts and reports",
-		Help: "Lists, for you: chat drafts waiting for your approval (4053bis §4.1); unanswered For Action statements " +
+		Help: "Lists, for you: chat drafts waiting for your approval (4053bis §4.1), or, for an IAB liaison coordinator while " +
+			"approvals.coordinator_review is on, for your review; unanswered For Action statements " +
 			"addressed to groups you chair or are secretary of, with their deadlines (§5.1: the chairs ensure a response); " +
 			"your own drafts and where each stands; your reports of statements received outside the Datatracker that are " +
 			"not yet recorded (§3.1). Needs your Datatracker identity.",
@@ -81,6 +82,28 @@ func runMine(r *Request) error {
 			chat.C("/liaison show "+DraftLabel(d.ID))))
 	}
 	section("Waiting for your approval (4053bis §4.1)", approvals)
+
+	// Reviews: with approvals.coordinator_review on, submitted drafts no
+	// coordinator has reviewed yet, for a coordinator.
+	var reviews [][]chat.Span
+	if rv := r.Env.review(); rv.Required && rules.IsCoordinator(dir, email, rv.Extra) {
+		for _, d := range drafts {
+			if d.State != store.DraftSubmitted {
+				continue
+			}
+			rd, _, _, err := readiness(r.Ctx, r.Q, r.Env, dir, d)
+			if err != nil {
+				return err
+			}
+			if !rd.AwaitingReview {
+				continue
+			}
+			reviews = append(reviews, chat.Item(chat.B(DraftLabel(d.ID)), chat.T(fmt.Sprintf(" %s — from %s%s. ",
+				oneLine(d.Subject), dir.Display(d.FromGroups), since(d.SubmittedAt, r.Env.now()))),
+				chat.C("/liaison review "+DraftLabel(d.ID))))
+		}
+	}
+	section("Waiting for your review as IAB liaison coordinator (approvals.coordinator_review)", reviews)
 
 	// Deadlines of For Action statements addressed to groups they chair.
 	var chaired []string

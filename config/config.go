@@ -110,6 +110,12 @@ type Approvals struct {
 	// Datatracker are reminded (issue 16).
 	PendingRemindEvery  time.Duration `mapstructure:"pending_remind_every"`
 	PendingMaxReminders int           `mapstructure:"pending_max_reminders"`
+	// CoordinatorReview asks, besides the §4.1 approvals, one review by
+	// an IAB liaison coordinator (ietf-tools/liaison-tooling-2025a);
+	// Coordinators are e-mails added to the Datatracker's
+	// liaison_coordinator role holders of iab.
+	CoordinatorReview bool     `mapstructure:"coordinator_review"`
+	Coordinators      []string `mapstructure:"coordinators"`
 }
 
 type Reminders struct {
@@ -303,6 +309,11 @@ func (c *Config) Validate() error {
 			return &Error{"approvals.overrides", fmt.Sprintf("%q is not a group acronym", g)}
 		}
 	}
+	for i, e := range c.Approvals.Coordinators {
+		if !validEmail(e) {
+			return &Error{fmt.Sprintf("approvals.coordinators[%d]", i), fmt.Sprintf("%q is not an e-mail address (a Datatracker e-mail, e.g. coord@example.org)", e)}
+		}
+	}
 	if c.LLM.BaseURL != "" {
 		if err := httpURL(c.LLM.BaseURL); err != nil {
 			return &Error{"llm.base_url", err.Error()}
@@ -435,6 +446,13 @@ func httpURL(s string) error {
 		return errors.New("must be an http(s) URL")
 	}
 	return nil
+}
+
+// validEmail accepts a bare address as the Datatracker keeps role
+// e-mails: local@domain, no spaces or display name.
+func validEmail(s string) bool {
+	local, domain, ok := strings.Cut(strings.TrimSpace(s), "@")
+	return ok && local != "" && strings.Contains(domain, ".") && !strings.ContainsAny(local+domain, " \t<>@,;\"")
 }
 
 func validAcronym(s string) bool {

@@ -171,3 +171,37 @@ func TestRedactURL(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// The coordinator review (approvals.coordinator_review, issue 16): off by
+// default; coordinators are e-mails; a typo in either key is named.
+func TestCoordinatorReviewKeys(t *testing.T) {
+	c, err := Load(write(t, dbLine))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Approvals.CoordinatorReview || len(c.Approvals.Coordinators) != 0 {
+		t.Errorf("coordinator review on by default: %+v", c.Approvals)
+	}
+	c, err = Load(write(t, dbLine+"approvals:\n  coordinator_review: true\n  coordinators: [coord@example.org]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Approvals.CoordinatorReview || strings.Join(c.Approvals.Coordinators, ",") != "coord@example.org" {
+		t.Errorf("approvals %+v", c.Approvals)
+	}
+	for _, tc := range []struct{ body, want string }{
+		{"approvals:\n  coordinators: [Coord Person]\n", `config: approvals.coordinators[0]: "Coord Person" is not an e-mail address`},
+		{"approvals:\n  coordinators: [a@example.org, \"Jon <jon@example.org>\"]\n", `config: approvals.coordinators[1]: "Jon <jon@example.org>" is not an e-mail address`},
+		{"approvals:\n  coordinator_reveiw: true\n", `config: approvals.coordinator_reveiw: unknown key (did you mean coordinator_review?)`},
+		{"approvals:\n  coordinator_review: maybe\n", `config: approvals.coordinator_review:`},
+	} {
+		_, err := Load(write(t, dbLine+tc.body))
+		if err == nil || strings.Contains(err.Error(), "\n") || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want %q...", tc.body, err, tc.want)
+		}
+	}
+	t.Setenv("LIAISONBOT_APPROVALS_COORDINATOR_REVIEW", "false")
+	if c, err := Load(write(t, dbLine+"approvals:\n  coordinator_review: true\n")); err != nil || c.Approvals.CoordinatorReview {
+		t.Errorf("the environment did not turn the review off: %v %+v", err, c)
+	}
+}

@@ -53,6 +53,7 @@ const (
 	EventEdit     DraftEvent = "edit"     // a field or the body changes (§4.1 voids approvals)
 	EventSubmit   DraftEvent = "submit"   // asked for approval (§4.1)
 	EventApprove  DraftEvent = "approve"  // an approver approves (§4.1)
+	EventReview   DraftEvent = "review"   // an IAB liaison coordinator reviews (approvals.coordinator_review)
 	EventReject   DraftEvent = "reject"   // an approver sends it back
 	EventUndecide DraftEvent = "undecide" // the approver withdraws their decision (reaction removed)
 	EventWithdraw DraftEvent = "withdraw" // the draft is abandoned
@@ -61,7 +62,7 @@ const (
 
 // DraftEvents lists every event.
 func DraftEvents() []DraftEvent {
-	return []DraftEvent{EventEdit, EventSubmit, EventApprove, EventReject, EventUndecide, EventWithdraw, EventRecord}
+	return []DraftEvent{EventEdit, EventSubmit, EventApprove, EventReview, EventReject, EventUndecide, EventWithdraw, EventRecord}
 }
 
 // Actor is who may cause a transition; several combine with |.
@@ -78,6 +79,8 @@ const (
 	ActorAdmin
 	// ActorDatatracker is the mirror seeing the statement recorded.
 	ActorDatatracker
+	// ActorCoordinator is an IAB liaison coordinator ([Coordinators]).
+	ActorCoordinator
 )
 
 // Transition is one row of the lifecycle table.
@@ -86,7 +89,8 @@ type Transition struct {
 	Event DraftEvent
 	To    DraftState
 	By    Actor
-	// Section of 4053bis the rule follows.
+	// Section of 4053bis the rule follows (or the public source, for
+	// the coordinator review).
 	Section string
 }
 
@@ -108,9 +112,13 @@ var lifecycle = []Transition{
 	{DraftDraft, EventSubmit, DraftSubmitted, ActorSubmitter | ActorAdmin, "§4.1"},
 	{DraftReturned, EventSubmit, DraftSubmitted, ActorSubmitter | ActorAdmin, "§4.1"},
 
+	// Approval and review lead to approved once the draft is ready
+	// ([DraftReadiness]): every From group approved and, when the review
+	// is on, the review given; until then the draft stays submitted.
 	{DraftSubmitted, EventApprove, DraftApproved, approvers, "§4.1"},
+	{DraftSubmitted, EventReview, DraftApproved, ActorCoordinator, "liaison-tooling-2025a"},
 	{DraftSubmitted, EventReject, DraftReturned, approvers, "§4.1"},
-	{DraftApproved, EventUndecide, DraftSubmitted, approvers, "§4.1"},
+	{DraftApproved, EventUndecide, DraftSubmitted, approvers | ActorCoordinator, "§4.1"},
 	{DraftReturned, EventUndecide, DraftSubmitted, approvers, "§4.1"},
 
 	{DraftDraft, EventWithdraw, DraftWithdrawn, writers, "§4"},

@@ -10,6 +10,7 @@ func TestLifecycleEveryStateAndEvent(t *testing.T) {
 		S = ActorSubmitter | ActorAdmin
 		A = ActorApprover
 		D = ActorDatatracker
+		C = ActorCoordinator
 	)
 	type cell struct {
 		to DraftState
@@ -20,11 +21,11 @@ func TestLifecycleEveryStateAndEvent(t *testing.T) {
 			EventEdit: {DraftDraft, W}, EventSubmit: {DraftSubmitted, S}, EventWithdraw: {DraftWithdrawn, W},
 		},
 		DraftSubmitted: {
-			EventEdit: {DraftDraft, W}, EventApprove: {DraftApproved, A}, EventReject: {DraftReturned, A},
-			EventWithdraw: {DraftWithdrawn, W},
+			EventEdit: {DraftDraft, W}, EventApprove: {DraftApproved, A}, EventReview: {DraftApproved, C},
+			EventReject: {DraftReturned, A}, EventWithdraw: {DraftWithdrawn, W},
 		},
 		DraftApproved: {
-			EventEdit: {DraftDraft, W}, EventUndecide: {DraftSubmitted, A}, EventWithdraw: {DraftWithdrawn, W},
+			EventEdit: {DraftDraft, W}, EventUndecide: {DraftSubmitted, A | C}, EventWithdraw: {DraftWithdrawn, W},
 			EventRecord: {DraftRecorded, D},
 		},
 		DraftReturned: {
@@ -56,14 +57,14 @@ func TestLifecycleEveryStateAndEvent(t *testing.T) {
 			if tr.Section == "" {
 				t.Errorf("%s × %s cites no section", s, e)
 			}
-			for _, a := range []Actor{ActorAuthor, ActorSubmitter, ActorApprover, ActorAdmin, ActorDatatracker} {
+			for _, a := range []Actor{ActorAuthor, ActorSubmitter, ActorApprover, ActorAdmin, ActorDatatracker, ActorCoordinator} {
 				if tr.Allows(a) != (w.by&a != 0) {
 					t.Errorf("%s × %s: Allows(%b) = %v", s, e, a, tr.Allows(a))
 				}
 			}
 		}
 	}
-	if pairs != 6*7 {
+	if pairs != 6*8 {
 		t.Errorf("%d pairs checked", pairs)
 	}
 	for _, s := range DraftStates() {

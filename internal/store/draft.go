@@ -229,7 +229,16 @@ func (q Q) ApprovalRequestsOf(ctx context.Context, draftID int64) ([]ApprovalReq
 		FROM approval_request WHERE draft_id = $1 ORDER BY revision, room`, draftID)
 }
 
-// Approval is a row of approval.
+// The roles an approval row is given under (approval.acted_as): the text
+// of rules.ActingApprover and rules.ActingCoordinator (store may not
+// import rules; a commands test keeps them one).
+const (
+	ActedAsApprover    = "approver"
+	ActedAsCoordinator = "coordinator"
+)
+
+// Approval is a row of approval: an approver's decision or, given as
+// coordinator, the IAB liaison coordinator review.
 type Approval struct {
 	ID            int64
 	DraftID       int64
@@ -237,7 +246,10 @@ type Approval struct {
 	Decision      string // approve, reject
 	ApproverID    string
 	ApproverEmail string
-	ReactionID    string
+	// ActedAs is the role the person acted under: ActedAsApprover
+	// (the default) or ActedAsCoordinator (a review, always "approve").
+	ActedAs    string
+	ReactionID string
 	// ReactionTarget is the message the reaction was on ('' by command).
 	ReactionTarget string
 	At             time.Time
@@ -245,20 +257,27 @@ type Approval struct {
 	VoidedAt       *time.Time
 }
 
-// AddApproval records a decision.
+// IsReview reports whether a is the IAB liaison coordinator review rather
+// than an approver's decision.
+func (a Approval) IsReview() bool { return a.ActedAs == ActedAsCoordinator }
+
+// AddApproval records a decision; an empty ActedAs is ActedAsApprover.
 func (q Q) AddApproval(ctx context.Context, a *Approval) error {
-	return q.db.QueryRow(ctx, `INSERT INTO approval (draft_id, revision, decision, approver_id, approver_email, reaction_id, reaction_target)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, at`,
-		a.DraftID, a.Revision, a.Decision, a.ApproverID, a.ApproverEmail, a.ReactionID, a.ReactionTarget).Scan(&a.ID, &a.At)
+	if a.ActedAs == "" {
+		a.ActedAs = ActedAsApprover
+	}
+	return q.db.QueryRow(ctx, `INSERT INTO approval (draft_id, revision, decision, approver_id, approver_email, reaction_id, reaction_target, acted_as)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, at`,
+		a.DraftID, a.Revision, a.Decision, a.ApproverID, a.ApproverEmail, a.ReactionID, a.ReactionTarget, a.ActedAs).Scan(&a.ID, &a.At)
 }
 
-const approvalColumns = `id, draft_id, revision, decision, approver_id, approver_email, reaction_id, reaction_target, at, withdrawn_at, voided_at`
+const approvalColumns = `id, draft_id, revision, decision, approver_id, approver_email, reaction_id, reaction_target, acted_as, at, withdrawn_at, voided_at`
 
 func (q Q) approvals(ctx context.Context, sql string, args ...any) ([]Approval, error) {
 	return list(ctx, q.db, func(row pgx.Row) (Approval, error) {
 		var a Approval
 		err := row.Scan(&a.ID, &a.DraftID, &a.Revision, &a.Decision, &a.ApproverID, &a.ApproverEmail, &a.ReactionID, &a.ReactionTarget,
-			&a.At, &a.WithdrawnAt, &a.VoidedAt)
+			&a.ActedAs, &a.At, &a.WithdrawnAt, &a.VoidedAt)
 		return a, err
 	}, sql, args...)
 }
