@@ -713,21 +713,43 @@ The body.`)
 		t.Fatal(err)
 	}
 
+	// Two statements from teas pending in the Datatracker: one submitted
+	// two days ago, one forgotten 40 days ago (outside the window).
+	for _, p := range []struct {
+		id   int64
+		days int
+	}{{3001, 2}, {3002, 40}} {
+		at := b.now.AddDate(0, 0, -p.days)
+		if err := b.st.UpsertStatement(ctx, &store.Statement{ID: p.id, Title: fmt.Sprintf("Pending %d", p.id), FromGroups: []int64{testenv.GroupTEAS},
+			ToGroups: []int64{testenv.GroupSG15}, Purpose: "info", State: "pending", SubmittedAt: &at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	ad := b.run(benchAD, "/liaison mine")
-	wantIn(t, ad, "Waiting for your approval", "D1 Models — from teas; your approval is needed for teas")
+	wantIn(t, ad, "Waiting for your approval", "D1 Models — from teas; your approval is needed for teas",
+		"Pending in the Datatracker, waiting for your approval there", "LS 3001", "/liaison/3001/", "Pending 3001 — from teas (for 2 days): press Approve on its page.")
+	if strings.Contains(ad, "LS 3002") {
+		t.Errorf("a statement pending for 40 days is listed:\n%s", ad)
+	}
 	if strings.Contains(ad, "Your drafts") || strings.Contains(ad, "LS 2043") {
 		t.Errorf("the AD is shown the chair's things:\n%s", ad)
 	}
 	chair := b.run(benchChair, "/liaison mine")
 	wantIn(t, chair, "Unanswered For Action statements to your groups", "LS 2043", "Your drafts", "D1 Models — waiting for approval",
 		"D2 Half done — a draft: complete it")
-	if strings.Contains(chair, "Waiting for your approval") {
+	if strings.Contains(chair, "Waiting for your approval") || strings.Contains(chair, "Pending in the Datatracker") {
 		t.Errorf("the chair is asked to approve:\n%s", chair)
 	}
 	wantIn(t, b.run("someone@example.org", "/liaison mine"), "Nothing waits on you.")
 	wantIn(t, b.run("", "/liaison mine"), "does not know your Datatracker e-mail")
 	// Approved: nothing waits on the AD any more.
 	b.run(benchAD, "/liaison approve D1")
+	for _, id := range []int64{3001, 3002} {
+		if _, err := b.st.Pool.Exec(ctx, `UPDATE statement SET state = 'posted' WHERE id = $1`, id); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if out := b.run(benchAD, "/liaison mine"); !strings.Contains(out, "Nothing waits on you.") {
 		t.Errorf("after approving, the AD still has:\n%s", out)
 	}

@@ -1,12 +1,14 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/liaisonbot/liaisonbot/internal/chat"
+	"github.com/liaisonbot/liaisonbot/internal/render"
 	"github.com/liaisonbot/liaisonbot/internal/rules"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 )
@@ -38,14 +40,30 @@ func runMine(r *Request) error {
 	if err := r.requireIdentity("have things waiting on you"); err != nil {
 		return err
 	}
-	email := r.Event.Sender.Email
-	dir, err := LoadDirectory(r.Ctx, r.Q)
+	doc, _, err := r.mine()
 	if err != nil {
 		return err
 	}
+	return r.Reply(doc)
+}
+
+// Mine is what waits on user (whose Email must be known): the answer to
+// `mine`, and the body of the opt-in digest. Empty is true when nothing
+// waits.
+func Mine(ctx context.Context, q store.Q, env *Env, user chat.User) (doc chat.Doc, empty bool, err error) {
+	r := &Request{Ctx: ctx, Q: q, Env: env, Event: chat.Event{Platform: env.Platform, Sender: user}, Log: env.Log}
+	return r.mine()
+}
+
+func (r *Request) mine() (chat.Doc, bool, error) {
+	email := r.Event.Sender.Email
+	dir, err := LoadDirectory(r.Ctx, r.Q)
+	if err != nil {
+		return chat.Doc{}, false, err
+	}
 	drafts, err := r.Q.OpenDrafts(r.Ctx, r.Env.Platform, "")
 	if err != nil {
-		return err
+		return chat.Doc{}, false, err
 	}
 	doc := chat.NewDoc(chat.P(chat.B("🗂 What waits on you"), chat.T(" ("+email+")")))
 	empty := true
@@ -66,7 +84,7 @@ func runMine(r *Request) error {
 		}
 		missing, mineToGive, err := awaiting(r.Ctx, r.Q, r.Env, dir, d, email)
 		if err != nil {
-			return err
+			return chat.Doc{}, false, err
 		}
 		var forGroups []string
 		for _, g := range mineToGive {
@@ -83,6 +101,28 @@ func runMine(r *Request) error {
 	}
 	section("Waiting for your approval (4053bis §4.1)", approvals)
 
+	// Statements pending in the Datatracker that the person may approve
+	// there (the Datatracker's pending tab, which its own mail seldom
+	// points anyone to: ietf-tools/datatracker#9457).
+	pend, err := r.Q.PendingStatements(r.Ctx, r.Env.now().Add(-rules.PendingWindow))
+	if err != nil {
+		return chat.Doc{}, false, err
+	}
+	pg, err := r.Q.GroupsOf(r.Ctx, pend)
+	if err != nil {
+		return chat.Doc{}, false, err
+	}
+	var pendingItems [][]chat.Span
+	for _, s := range pend {
+		from := pg.Acronyms(s.FromGroups)
+		if len(from) == 0 || !rules.CanApprove(dir, email, from, r.Env.overrides()) {
+			continue
+		}
+		pendingItems = append(pendingItems, chat.Item(render.Ref(r.base(), s.ID), chat.T(fmt.Sprintf(" %s — from %s%s: press Approve on its page.",
+			oneLine(s.Title), dir.Display(from), since(s.SubmittedAt, r.Env.now())))))
+	}
+	section("Pending in the Datatracker, waiting for your approval there (4053bis §4.1)", pendingItems)
+
 	// Reviews: with approvals.coordinator_review on, submitted drafts no
 	// coordinator has reviewed yet, for a coordinator.
 	var reviews [][]chat.Span
@@ -93,7 +133,7 @@ func runMine(r *Request) error {
 			}
 			rd, _, _, err := readiness(r.Ctx, r.Q, r.Env, dir, d)
 			if err != nil {
-				return err
+				return chat.Doc{}, false, err
 			}
 			if !rd.AwaitingReview {
 				continue
@@ -119,14 +159,14 @@ func runMine(r *Request) error {
 		for _, acr := range chaired {
 			g, err := r.Q.GroupByAcronym(r.Ctx, acr)
 			if err != nil {
-				return err
+				return chat.Doc{}, false, err
 			}
 			if g == nil {
 				continue
 			}
 			list, err := r.Q.Unanswered(r.Ctx, today.AddDays(-overdueHorizonDays).Time(time.UTC), today.AddDays(mineDeadlineDays).Time(time.UTC), g.ID)
 			if err != nil {
-				return err
+				return chat.Doc{}, false, err
 			}
 			var ss []*store.Statement
 			for _, tr := range list {
@@ -137,7 +177,7 @@ func runMine(r *Request) error {
 			}
 			c, err := r.Q.GroupsOf(r.Ctx, ss, rules.RoleChair, rules.RoleLiaisonManager)
 			if err != nil {
-				return err
+				return chat.Doc{}, false, err
 			}
 			for _, s := range ss {
 				deadlines = append(deadlines, r.trackedLine(s, today, c))
@@ -159,7 +199,7 @@ func runMine(r *Request) error {
 	// Their open reports of statements received outside the Datatracker.
 	reps, err := r.Q.OpenReceived(r.Ctx, r.Env.Platform)
 	if err != nil {
-		return err
+		return chat.Doc{}, false, err
 	}
 	var reports [][]chat.Span
 	for _, rep := range reps {
@@ -174,7 +214,7 @@ func runMine(r *Request) error {
 	if empty {
 		doc.Add(chat.P(chat.T("Nothing waits on you.")))
 	}
-	return r.Reply(doc)
+	return doc, empty, nil
 }
 
 // draftNext says where a draft stands and what comes next, briefly.

@@ -36,10 +36,8 @@ import (
 const (
 	DefaultRemindEvery  = 24 * time.Hour
 	DefaultMaxReminders = 5
-	// Window: statements submitted longer ago are not asked about. The
-	// Datatracker's pending list keeps forgotten statements for years; a
-	// first start must not message approvers about those.
-	Window = 30 * 24 * time.Hour
+	// Window: statements submitted longer ago are not asked about.
+	Window = rules.PendingWindow
 )
 
 // DocLookup looks up a document a statement references (4053bis §4.3).

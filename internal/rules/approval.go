@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Approver is a person who may approve an outgoing statement.
@@ -255,3 +256,9 @@ func speaksFor(dir Directory, email, acronym string) bool {
 	}
 	return CanApprove(dir, email, []string{g.Acronym}, nil)
 }
+
+// PendingWindow: statements pending in the Datatracker that were submitted
+// longer ago are not brought to their approvers (nor listed by `mine`).
+// The Datatracker's pending list keeps forgotten statements for years; a
+// first start must not message approvers about those.
+const PendingWindow = 30 * 24 * time.Hour
