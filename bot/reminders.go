@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/liaisonbot/liaisonbot/commands"
 	"github.com/liaisonbot/liaisonbot/internal/calendar"
 	"github.com/liaisonbot/liaisonbot/internal/reminder"
 )
@@ -23,6 +24,10 @@ func (b *Bot) NewReminder() (*reminder.Reminder, error) {
 	r.BeforeTick = func(ctx context.Context) error {
 		_, err := b.Mirror.RefreshTracked(ctx)
 		return err
+	}
+	// The opted-in digests of "/liaison notify" go with the reminders.
+	r.AfterTick = func(ctx context.Context) (int, error) {
+		return commands.SendDigests(ctx, b.Store, b.Commands.Env)
 	}
 	return r, nil
 }

@@ -107,6 +107,7 @@ func DraftVerbs() []*Verb {
 			Run:     runReject,
 		},
 		mineVerb(),
+		notifyVerb(),
 		statusVerb(),
 	}
 }

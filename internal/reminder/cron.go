@@ -57,6 +57,13 @@ func (r *Reminder) TickLogged(ctx context.Context) {
 	if err != nil {
 		ev = r.Log.Error().Err(err)
 	}
+	if r.AfterTick != nil {
+		m, err := r.AfterTick(ctx)
+		if err != nil && ctx.Err() == nil {
+			r.Log.Warn().Err(err).Msg("after the reminder tick")
+		}
+		n += m
+	}
 	ev.Int("queued", n).Dur("took", time.Since(start)).Msg("reminder tick")
 	metrics.Reminders.Add(float64(n))
 	if n > 0 && r.OnQueued != nil {

@@ -82,6 +82,9 @@ type Reminder struct {
 	// tracked statements from the Datatracker, issue 13); its error is
 	// logged and the tick runs on the mirrored copy.
 	BeforeTick func(ctx context.Context) error
+	// AfterTick, when set, runs after each scheduled tick and says how
+	// many messages it queued (the bot sends the opted-in digests).
+	AfterTick func(ctx context.Context) (int, error)
 }
 
 // New builds the reminder service of the config for a platform.
