@@ -13,7 +13,9 @@ import (
 // needs nothing else): "dm:<e-mail>".
 type directOnly struct{ chat.Transport }
 
-func (directOnly) DirectRoom(_ context.Context, u chat.User) (string, error) { return "dm:" + u.Email, nil }
+func (directOnly) DirectRoom(_ context.Context, u chat.User) (string, error) {
+	return "dm:" + u.Email, nil
+}
 
 // digests runs SendDigests and returns the rooms and texts it queued.
 func (b *draftBench) digests() map[string]string {
