@@ -100,9 +100,11 @@ func (s *session) say(lines ...string) {
 	}
 }
 
-var msgHead = regexp.MustCompile(`(?m)^\[[^\]]*\] liaisonbot \((\d+)\):\n`)
+var msgHead = regexp.MustCompile(`(?m)^\[([^\]]*)\] liaisonbot \((\d+)\):\n`)
 
-// messages are the bot's messages printed so far: number and text.
+// messages are the bot's messages printed so far in the console's rooms:
+// number and text. Direct messages to other people ("[dm:…]", the
+// pending statement's approvers) are not answers to the console's user.
 func (s *session) messages() (nums []string, bodies []string) {
 	out := s.stdout()
 	locs := msgHead.FindAllStringSubmatchIndex(out, -1)
@@ -120,7 +122,10 @@ func (s *session) messages() (nums []string, bodies []string) {
 			}
 			kept = append(kept, strings.TrimPrefix(line, "  "))
 		}
-		nums = append(nums, out[l[2]:l[3]])
+		if strings.HasPrefix(out[l[2]:l[3]], "dm:") {
+			continue
+		}
+		nums = append(nums, out[l[4]:l[5]])
 		bodies = append(bodies, strings.Join(kept, "\n"))
 	}
 	return nums, bodies
@@ -249,6 +254,8 @@ func TestConsoleDemo(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	// The demo's pending statement reaches its approver privately.
+	s.printed("[dm:sec-ad@example.org] liaisonbot")
 	mustContain(t, "overdue", overdue, "(2, as of", "LS 2045", "LS 2046", "overdue by 20 days", "overdue by six days", "http://127.0.0.1:")
 	// 2044 was answered by a reply, 2047 is tagged taken.
 	mustNotContain(t, "overdue", overdue, "LS 2044", "LS 2047", "192.0.2.1")
