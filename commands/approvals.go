@@ -25,9 +25,10 @@ import (
 type Approvals struct{ Env *Env }
 
 // HandleReaction implements ReactionHandler.
-func (a *Approvals) HandleReaction(ctx context.Context, q store.Q, evt chat.Event) error {
+func (a *Approvals) HandleReaction(r *Request) error {
+	ctx, q, evt := r.Ctx, r.Q, r.Event
 	if evt.Kind == chat.EventReactionRemove {
-		return a.removed(ctx, q, evt)
+		return a.removed(r)
 	}
 	req, err := q.ApprovalRequestByMessage(ctx, a.Env.Platform, evt.Target)
 	if err != nil || req == nil {
@@ -130,7 +131,8 @@ func (a *Approvals) HandleReaction(ctx context.Context, q store.Q, evt chat.Even
 
 // removed handles a removed reaction: a standing approval or rejection
 // made by that reaction is withdrawn, unless the statement is recorded.
-func (a *Approvals) removed(ctx context.Context, q store.Q, evt chat.Event) error {
+func (a *Approvals) removed(r *Request) error {
+	ctx, q, evt := r.Ctx, r.Q, r.Event
 	ap, err := q.ApprovalByReaction(ctx, evt.ReactionID)
 	if err != nil || ap == nil || ap.WithdrawnAt != nil || ap.VoidedAt != nil {
 		return err
@@ -215,7 +217,8 @@ func (a *Approvals) removed(ctx context.Context, q store.Q, evt chat.Event) erro
 // A reaction added and removed within the gap leaves no trace, as it
 // should. The reads happen inside the event's transaction: there are
 // only as many as there are drafts waiting.
-func (a *Approvals) Resync(ctx context.Context, q store.Q, evt chat.Event) error {
+func (a *Approvals) Resync(r *Request) error {
+	ctx, q, evt := r.Ctx, r.Q, r.Event
 	lister, ok := a.Env.Chat.(chat.ReactionLister)
 	if !ok {
 		return nil
@@ -234,15 +237,15 @@ func (a *Approvals) Resync(ctx context.Context, q store.Q, evt chat.Event) error
 			continue
 		}
 		if errors.Is(err, chat.ErrMessageGone) {
-			a.Env.Log.Warn().Err(err).Int64("draft", req.DraftID).Msg("approval request gone; its reactions cannot be read back")
+			r.Log.Warn().Err(err).Int64("draft", req.DraftID).Msg("approval request gone; its reactions cannot be read back")
 			continue
 		}
 		if err != nil {
 			return err
 		}
 		standing := map[string]bool{}
-		for _, r := range now {
-			standing[r.ReactionID] = true
+		for _, rc := range now {
+			standing[rc.ReactionID] = true
 		}
 		decided, err := q.ReactionApprovals(ctx, req.DraftID, req.Revision, req.MessageID)
 		if err != nil {
@@ -253,16 +256,16 @@ func (a *Approvals) Resync(ctx context.Context, q store.Q, evt chat.Event) error
 				continue
 			}
 			who := chat.User{ID: ap.ApproverID, DisplayName: ap.ApproverEmail, Email: ap.ApproverEmail}
-			if err := a.removed(ctx, q, a.lostReaction(evt, req, chat.EventReactionRemove, who, "", ap.ReactionID)); err != nil {
+			if err := a.removed(r.about(a.lostReaction(evt, req, chat.EventReactionRemove, who, "", ap.ReactionID))); err != nil {
 				return err
 			}
 			withdrawn++
 		}
-		for _, r := range now {
-			if r.Key != chat.KeyApprove && r.Key != chat.KeyReject {
+		for _, rc := range now {
+			if rc.Key != chat.KeyApprove && rc.Key != chat.KeyReject {
 				continue // other emoji change nothing
 			}
-			if err := a.HandleReaction(ctx, q, a.lostReaction(evt, req, chat.EventReaction, r.Sender, r.Key, r.ReactionID)); err != nil {
+			if err := a.HandleReaction(r.about(a.lostReaction(evt, req, chat.EventReaction, rc.Sender, rc.Key, rc.ReactionID))); err != nil {
 				return err
 			}
 			handled++

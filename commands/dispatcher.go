@@ -140,6 +140,20 @@ type Request struct {
 	replies int
 }
 
+// NewRequest is the request of one chat event, a command's or a
+// reaction's: its transaction q, the environment, and a logger carrying
+// the verb (or the event kind), room, sender and event ID.
+func NewRequest(ctx context.Context, q store.Q, env *Env, evt chat.Event, verb string) *Request {
+	log := env.Log.With().Str("verb", verb).Str("room", evt.Room).Str("sender", evt.Sender.ID).Str("event_id", evt.ID).Logger()
+	return &Request{Ctx: ctx, Q: q, Env: env, Event: evt, Result: "ok", Log: log}
+}
+
+// about is the same request about another event (a reaction rebuilt by a
+// resync).
+func (r *Request) about(evt chat.Event) *Request {
+	return NewRequest(r.Ctx, r.Q, r.Env, evt, string(evt.Kind))
+}
+
 // UsageError is bad input: the user gets the message and the usage line.
 type UsageError struct{ Msg string }
 
@@ -211,8 +225,8 @@ func (d *Dispatcher) Handle(ctx context.Context, q store.Q, evt chat.Event) (boo
 	if !ok {
 		return false, nil
 	}
-	log := d.Env.Log.With().Str("verb", p.Verb).Str("room", evt.Room).Str("sender", evt.Sender.ID).Str("event_id", evt.ID).Logger()
-	r := &Request{Ctx: ctx, Q: q, Env: d.Env, Event: evt, Parsed: p, Result: "ok", Log: log}
+	r := NewRequest(ctx, q, d.Env, evt, p.Verb)
+	r.Parsed = p
 
 	var err error
 	switch v := d.byName[p.Verb]; {
@@ -251,14 +265,14 @@ func (d *Dispatcher) Handle(ctx context.Context, q store.Q, evt chat.Event) (boo
 		return true, errNeedNetwork // rolled back and run again: log the final pass only
 	}
 	if err != nil {
-		log.Error().Err(err).Msg("command failed")
+		r.Log.Error().Err(err).Msg("command failed")
 		return true, err
 	}
 	verb := p.Verb
 	if r.Verb != nil {
 		verb = r.Verb.Name
 	}
-	log.Info().Str("result", r.Result).Msg("command")
+	r.Log.Info().Str("result", r.Result).Msg("command")
 	metrics.Commands.WithLabelValues(verb, r.Result).Inc()
 	return true, q.AddAudit(ctx, store.Audit{
 		Platform:   d.Env.Platform,

@@ -262,7 +262,7 @@ The body.`)
 		t.Helper()
 		evt := chat.Event{Platform: "console", Kind: kind, ID: evtID, Room: benchRoom, Target: "$request", Key: chat.KeyApprove,
 			ReactionID: "reaction-1", Sender: chat.User{ID: "ad", Email: benchAD}}
-		if err := b.st.Tx(ctx, func(q store.Q) error { return h.HandleReaction(ctx, q, evt) }); err != nil {
+		if err := b.st.Tx(ctx, func(q store.Q) error { return h.HandleReaction(NewRequest(ctx, q, b.d.Env, evt, "reaction")) }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -336,7 +336,7 @@ The body.`)
 			} else {
 				evt := chat.Event{Platform: "console", Kind: chat.EventReaction, ID: "e1", Room: benchRoom, Target: "$request",
 					Key: chat.KeyApprove, ReactionID: "reaction-1", Sender: ad}
-				if err := b.st.Tx(ctx, func(q store.Q) error { return h.HandleReaction(ctx, q, evt) }); err != nil {
+				if err := b.st.Tx(ctx, func(q store.Q) error { return h.HandleReaction(NewRequest(ctx, q, b.d.Env, evt, "reaction")) }); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -486,7 +486,7 @@ The body.`)
 		t.Helper()
 		evt := chat.Event{Platform: "console", Kind: kind, ID: fmt.Sprintf("r%d", n), Room: benchRoom, Target: "$request",
 			Key: key, ReactionID: reactionID, Sender: who}
-		if err := b.st.Tx(ctx, func(q store.Q) error { return h.HandleReaction(ctx, q, evt) }); err != nil {
+		if err := b.st.Tx(ctx, func(q store.Q) error { return h.HandleReaction(NewRequest(ctx, q, b.d.Env, evt, "reaction")) }); err != nil {
 			t.Fatal(err)
 		}
 	}

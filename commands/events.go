@@ -7,15 +7,17 @@ import (
 	"github.com/liaisonbot/liaisonbot/internal/store"
 )
 
-// ReactionHandler handles reactions and their removal (approvals).
+// ReactionHandler handles reactions and their removal (approvals). It
+// gets the same request as a command: the event's transaction, the
+// environment and the request's logger.
 type ReactionHandler interface {
-	HandleReaction(ctx context.Context, q store.Q, evt chat.Event) error
+	HandleReaction(r *Request) error
 }
 
 // Resyncer is a ReactionHandler that can also catch up on reactions the
 // transport lost (chat.EventResync).
 type Resyncer interface {
-	Resync(ctx context.Context, q store.Q, evt chat.Event) error
+	Resync(r *Request) error
 }
 
 // HandleEvent handles any chat event on q, the event's transaction.
@@ -26,12 +28,12 @@ func (d *Dispatcher) HandleEvent(ctx context.Context, q store.Q, evt chat.Event)
 		return err
 	case chat.EventReaction, chat.EventReactionRemove:
 		if d.Reactions != nil {
-			return d.Reactions.HandleReaction(ctx, q, evt)
+			return d.Reactions.HandleReaction(NewRequest(ctx, q, d.Env, evt, string(evt.Kind)))
 		}
 		return nil
 	case chat.EventResync:
 		if r, ok := d.Reactions.(Resyncer); ok {
-			return r.Resync(ctx, q, evt)
+			return r.Resync(NewRequest(ctx, q, d.Env, evt, string(evt.Kind)))
 		}
 		return nil
 	case chat.EventInvite:

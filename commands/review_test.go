@@ -72,7 +72,7 @@ func (b *reviewBench) react(email, key, reactionID string, remove bool) {
 	evt := chat.Event{Platform: "console", Kind: kind, ID: fmt.Sprintf("react%d", b.n), Room: benchRoom, Target: "$request",
 		Key: key, ReactionID: reactionID, Sender: chat.User{ID: "user-" + email, Email: email}}
 	ctx := context.Background()
-	if err := b.st.Tx(ctx, func(q store.Q) error { return b.h.HandleReaction(ctx, q, evt) }); err != nil {
+	if err := b.st.Tx(ctx, func(q store.Q) error { return b.h.HandleReaction(NewRequest(ctx, q, b.d.Env, evt, "reaction")) }); err != nil {
 		b.t.Fatal(err)
 	}
 }
