@@ -13,6 +13,7 @@ import (
 
 	"github.com/liaisonbot/liaisonbot/config"
 	"github.com/liaisonbot/liaisonbot/internal/datatracker"
+	"github.com/liaisonbot/liaisonbot/internal/rules"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 	"github.com/liaisonbot/liaisonbot/internal/testenv"
 )
@@ -83,7 +84,7 @@ func (w *approvalWorld) draft(t *testing.T, id int64) *store.Draft {
 	return d
 }
 
-func (w *approvalWorld) waitState(t *testing.T, id int64, state string, rev int) {
+func (w *approvalWorld) waitState(t *testing.T, id int64, state rules.DraftState, rev int) {
 	t.Helper()
 	testenv.Eventually(t, 30*time.Second, func() bool {
 		d := w.draft(t, id)

@@ -12,6 +12,7 @@ import (
 	"github.com/liaisonbot/liaisonbot/config"
 	"github.com/liaisonbot/liaisonbot/internal/datatracker"
 	"github.com/liaisonbot/liaisonbot/internal/datatracker/dtfake"
+	"github.com/liaisonbot/liaisonbot/internal/rules"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 	"github.com/liaisonbot/liaisonbot/internal/testenv"
 )
@@ -237,7 +238,7 @@ func (s *scenario) draft(id int64) *store.Draft {
 	return d
 }
 
-func (s *scenario) waitDraftState(id int64, state string) {
+func (s *scenario) waitDraftState(id int64, state rules.DraftState) {
 	s.t.Helper()
 	testenv.Eventually(s.t, scWait, func() bool { return s.draft(id).State == state },
 		"D%d never became %s (it is %s)", id, state, s.draft(id).State)

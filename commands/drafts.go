@@ -776,7 +776,7 @@ func runLink(r *Request) error {
 
 // draftState is the draft's state in the lifecycle table (the database
 // keeps the same text, see store.DraftOpen…).
-func draftState(d *store.Draft) rules.DraftState { return rules.DraftState(d.State) }
+func draftState(d *store.Draft) rules.DraftState { return d.State }
 
 // draftAllows asks the lifecycle table whether event may happen to d now.
 func draftAllows(d *store.Draft, event rules.DraftEvent) bool {

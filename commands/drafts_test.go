@@ -307,7 +307,7 @@ func TestResyncTouchesOnlyLostReactions(t *testing.T) {
 		byCommand bool
 		lister    *listerChat
 		wantErr   bool
-		wantState string
+		wantState rules.DraftState
 	}{
 		{"reaction gone: withdrawn", false, &listerChat{}, false, store.DraftSubmitted},
 		{"reaction still there: stands", false, &listerChat{reactions: map[string][]chat.Reaction{

@@ -229,7 +229,7 @@ func draftNext(d *store.Draft) string {
 	case store.DraftRejected:
 		return "returned: " + oneLine(d.RejectReason) + "; edit it and submit it again"
 	}
-	return d.State
+	return string(d.State)
 }
 
 // since is " (submitted 3 days ago)"-style age of t, or "".

@@ -6,19 +6,21 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/liaisonbot/liaisonbot/internal/rules"
 )
 
-// Draft states as the database keeps them: the text of the lifecycle
-// table's states (rules.DraftState; DraftRejected is rules.DraftReturned).
-// The store may not import rules, so commands' TestStoreDraftStatesAreTheLifecycles
-// keeps the two spellings one.
+// Draft states: the lifecycle table's (rules.DraftState, whose values are
+// the text kept in draft.state: the one place they are spelled), under
+// the names the store has always used (DraftOpen is rules.DraftDraft,
+// DraftRejected rules.DraftReturned).
 const (
-	DraftOpen      = "draft"
-	DraftSubmitted = "submitted"
-	DraftApproved  = "approved"
-	DraftRejected  = "rejected"
-	DraftWithdrawn = "withdrawn"
-	DraftRecorded  = "recorded"
+	DraftOpen      = rules.DraftDraft
+	DraftSubmitted = rules.DraftSubmitted
+	DraftApproved  = rules.DraftApproved
+	DraftRejected  = rules.DraftReturned
+	DraftWithdrawn = rules.DraftWithdrawn
+	DraftRecorded  = rules.DraftRecorded
 )
 
 // Draft is a row of draft: an outgoing statement being prepared in chat,
@@ -30,7 +32,7 @@ type Draft struct {
 	Thread            string
 	AuthorID          string
 	AuthorEmail       string
-	State             string
+	State             rules.DraftState
 	Revision          int
 	FromGroups        []string
 	FromContact       string
@@ -110,7 +112,7 @@ func (q Q) SaveDraftFields(ctx context.Context, d *Draft) (int, error) {
 
 // SetDraftState moves a draft to a state. by and reason are recorded for
 // decisions (approved, rejected).
-func (q Q) SetDraftState(ctx context.Context, id int64, state, by, reason string) error {
+func (q Q) SetDraftState(ctx context.Context, id int64, state rules.DraftState, by, reason string) error {
 	_, err := q.db.Exec(ctx, `
 		UPDATE draft SET state = $2, updated_at = now(),
 			submitted_at = CASE WHEN $2 = 'submitted' THEN now() ELSE submitted_at END,
