@@ -197,5 +197,6 @@ type DirectOpener interface {
 }
 
 // ErrNoSuchUser is returned (wrapped) by DirectRoom when the person has no
-// account on the platform: the caller reaches them another way.
+// account on the platform, or the server refuses a direct conversation
+// with them for good: the caller reaches them another way.
 var ErrNoSuchUser = errors.New("no such user on the chat platform")

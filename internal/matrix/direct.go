@@ -52,6 +52,12 @@ func (t *Transport) DirectRoom(ctx context.Context, user chat.User) (string, err
 		IsDirect: true,
 		Invite:   []id.UserID{uid},
 	})
+	if err != nil && permanent(err) {
+		// An unknown user, or a server that refuses the room or the
+		// invite: asking again will not help; the caller reaches the
+		// person another way.
+		return "", fmt.Errorf("matrix: open a direct room with %s: %w (%v)", uid, chat.ErrNoSuchUser, err)
+	}
 	if err != nil {
 		return "", fmt.Errorf("matrix: open a direct room with %s: %w", uid, err)
 	}
