@@ -96,7 +96,10 @@ func TestMatrixPendingStatementReachesApprovers(t *testing.T) {
 	extra := w.cfg(t) + fmt.Sprintf("approvals_room: %q\n", w.ApprovalsRoom)
 	cfg := w.config(t, extra)
 	cfg.Matrix.Identities = append(cfg.Matrix.Identities,
-		identity(w.Chair.UserID, chairEmail), identity(w.AD.UserID, adEmail), identity(w.OtherAD.UserID, otherADEmail))
+		identity(w.Chair.UserID, chairEmail), identity(w.AD.UserID, adEmail), identity(w.OtherAD.UserID, otherADEmail),
+		// teas's responsible AD is mapped to an account that does not
+		// exist (a typo in the config): the homeserver refuses the room.
+		identity(id.UserID("@ghost:localhost"), "ad-one@example.org"))
 	w.bot = start(t, cfg, func(b *Bot) { b.PollInterval = pollFast; b.Now = clk.Now })
 	testenv.Eventually(t, waitAnnnce, func() bool { n, _ := w.bot.Bot.Store.CountStatements(t.Context()); return n == 3 }, "no backfill")
 
@@ -133,7 +136,8 @@ func TestMatrixPendingStatementReachesApprovers(t *testing.T) {
 	ad := &person{name: "RTG AD", cli: w.AD}
 	ad.before = unreadCounts(t, w.AD, dm)
 
-	// The responsible AD has no chat identity: asked in the approvals room.
+	// The responsible AD cannot be reached directly: asked in the
+	// approvals room.
 	waitMessages(t, w.AD, w.ApprovalsRoom, w.Bot.ID, "ad-one@example.org", 1)
 
 	// Next day: one reminder, however often the bot polls.

@@ -47,6 +47,17 @@ func (t *Transport) DirectRoom(ctx context.Context, user chat.User) (string, err
 		}
 		t.log.Info().Str("room_id", v).Stringer("user_id", uid).Msg("The person left the bot's direct room; opening a new one")
 	}
+	// A homeserver may create the room although the invite cannot reach
+	// anyone (Dendrite does for an unknown local user): ask for the
+	// person's profile first (404 M_NOT_FOUND for an unknown user,
+	// https://spec.matrix.org/v1.16/client-server-api/#get_matrixclientv3profileuserid).
+	if _, err := t.cli.GetProfile(ctx, uid); err != nil {
+		var herr mautrix.HTTPError
+		if errors.Is(err, mautrix.MNotFound) || (errors.As(err, &herr) && herr.IsStatus(404)) {
+			return "", fmt.Errorf("matrix: %s: %w (%v)", uid, chat.ErrNoSuchUser, err)
+		}
+		t.log.Debug().Err(err).Stringer("user_id", uid).Msg("Could not read the profile; opening the direct room anyway")
+	}
 	resp, err := t.cli.CreateRoom(ctx, &mautrix.ReqCreateRoom{
 		Preset:   "trusted_private_chat",
 		IsDirect: true,
@@ -60,6 +71,13 @@ func (t *Transport) DirectRoom(ctx context.Context, user chat.User) (string, err
 	}
 	if err != nil {
 		return "", fmt.Errorf("matrix: open a direct room with %s: %w", uid, err)
+	}
+	if ok, err := t.directUsable(ctx, resp.RoomID, uid); err == nil && !ok {
+		// The room exists but the person is not invited to it.
+		if _, lerr := t.cli.LeaveRoom(ctx, resp.RoomID); lerr != nil {
+			t.log.Warn().Err(lerr).Stringer("room_id", resp.RoomID).Msg("Could not leave a direct room nobody was invited to")
+		}
+		return "", fmt.Errorf("matrix: %s could not be invited: %w", uid, chat.ErrNoSuchUser)
 	}
 	if err := t.kv.Put(ctx, key, resp.RoomID.String()); err != nil {
 		return "", fmt.Errorf("matrix: remember direct room: %w", err)
