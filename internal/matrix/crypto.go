@@ -106,6 +106,40 @@ func (t *Transport) initCrypto(ctx context.Context) error {
 	return nil
 }
 
+// roomStateForSend makes sure, before this process first sends into room,
+// that the crypto state store holds the room's current state. mautrix
+// encrypts a send only when its state store says the room is encrypted
+// (client.go SendMessageEvent: StateStore.IsEncrypted) and shares the
+// Megolm session with the members the store lists (cryptohelper.go
+// EncryptWithStateKey: GetRoomJoinedOrInvitedMembers). The store learns
+// both from the sync, which may not have carried a room's state yet: a
+// room joined moments before a crash, or a send that starts before the
+// first batch after a restart. Such a message went out in the clear into
+// an encrypted room (seen in the SIGKILL test). GET /state (Client.State
+// updates the store) closes the gap; later changes come with the sync.
+func (t *Transport) roomStateForSend(ctx context.Context, room id.RoomID) error {
+	if t.crypto == nil {
+		return nil
+	}
+	t.mu.Lock()
+	done := t.stateLoaded[room]
+	t.mu.Unlock()
+	if done {
+		return nil
+	}
+	if _, err := t.cli.State(ctx, room); err != nil {
+		return fmt.Errorf("matrix: room state of %s before sending: %w", room, classify(err))
+	}
+	t.markStateLoaded(room)
+	return nil
+}
+
+func (t *Transport) markStateLoaded(room id.RoomID) {
+	t.mu.Lock()
+	t.stateLoaded[room] = true
+	t.mu.Unlock()
+}
+
 // closeCrypto closes the crypto store's connections.
 func (t *Transport) closeCrypto() {
 	if t.crypto != nil {

@@ -48,6 +48,9 @@ func (t *Transport) Send(ctx context.Context, msg chat.Outgoing) (chat.Sent, err
 	if err != nil {
 		return chat.Sent{}, err
 	}
+	if err := t.roomStateForSend(ctx, room); err != nil {
+		return chat.Sent{}, err
+	}
 	content := fitContent(msg.Body, func(d chat.Doc) *event.MessageEventContent {
 		m := msg
 		m.Body = d
@@ -159,6 +162,9 @@ func (t *Transport) Edit(ctx context.Context, room, target string, body chat.Doc
 	}
 	rid, err := t.roomID(ctx, room)
 	if err != nil {
+		return err
+	}
+	if err := t.roomStateForSend(ctx, rid); err != nil {
 		return err
 	}
 	content := fitContent(body, func(d chat.Doc) *event.MessageEventContent {

@@ -156,6 +156,9 @@ func (s *syncer) ProcessResponse(ctx context.Context, resp *mautrix.RespSync, si
 		}
 		delete(t.joined, room)
 		t.members.forget(room)
+		t.mu.Lock()
+		delete(t.stateLoaded, room) // a rejoin loads it again
+		t.mu.Unlock()
 	}
 	if err := t.store.commit(ctx); err != nil {
 		return err
