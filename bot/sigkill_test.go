@@ -66,7 +66,8 @@ func TestSIGKILLNoDuplicateNothingMissing(t *testing.T) {
 // Issue 17, the same in encrypted rooms: both rooms have encryption on
 // before the bot joins, and a chair whose client encrypts (mautrix-go's
 // cryptohelper, as Element) sends commands into them before and during the
-// runs. What the chair observes must hold: every announcement, reminder
+// runs, some of them under a session whose key reaches the bot only later
+// (it waits for it across kills). What the chair observes must hold: every announcement, reminder
 // and command answer is in the room exactly once, every one of the bot's
 // events decrypts on the chair's device (a Megolm message index used twice
 // would not: the client rejects the second event as a replay), and the bot
@@ -234,19 +235,27 @@ func runSigkill(t *testing.T, encrypted bool) {
 		}
 	}
 	// The chair's commands (encrypted variant), alternating between the
-	// two rooms.
+	// two rooms. Every fifth one's room key reaches the bot only with the
+	// next batch of commands (or after the last start): the bot parks it,
+	// across kills, until the key comes.
 	var commands []int64
 	command := func(n int) {
 		if !encrypted {
 			return
 		}
+		person.forwardKeys(t)
 		for ; n > 0 && len(commands) < sigkillCommands; n-- {
 			k := sigkillCmdBase + int64(len(commands))
 			room := w.WGRoom
 			if len(commands)%2 == 1 {
 				room = w.CoordRoom
 			}
-			person.send(t, room, fmt.Sprintf("!liaison show %d", k))
+			text := fmt.Sprintf("!liaison show %d", k)
+			if len(commands)%5 == 3 {
+				person.sendLateKey(t, room, text)
+			} else {
+				person.send(t, room, text)
+			}
 			commands = append(commands, k)
 		}
 	}
@@ -337,6 +346,9 @@ func runSigkill(t *testing.T, encrypted bool) {
 	}
 	// The last run finishes the work.
 	proc = startBot()
+	if encrypted {
+		person.forwardKeys(t)
+	}
 	// missing names the first thing not delivered yet ("" when all is).
 	missing := func(counts map[string]map[int64]int) string {
 		for _, ls := range append(append([]int64{}, infoIDs...), actionIDs...) {
@@ -438,14 +450,25 @@ func runSigkill(t *testing.T, encrypted bool) {
 			t.Errorf("%d of the bot's messages were sent unencrypted into an encrypted room", n)
 		}
 		t.Logf("the chair's device decrypted %d of the bot's events", c["decrypted"][0])
+		if b, err := os.ReadFile(logPath); err == nil {
+			t.Logf("the bot waited for a room key %d times", strings.Count(string(b), "Waiting for the keys of an encrypted event"))
+		}
 	}
 }
 
 // sigkillPerson is the chair with an encrypting client (its own device),
 // in the encrypted variant.
 type sigkillPerson struct {
-	w  *announceWorld
-	cc *testenv.CryptoClient
+	w         *announceWorld
+	cc        *testenv.CryptoClient
+	botDevice id.DeviceID
+	// late are the sessions of commands whose key the bot has not got.
+	late []lateKey
+}
+
+type lateKey struct {
+	room    id.RoomID
+	session id.SessionID
 }
 
 // newSigkillPerson turns encryption on in both rooms (before the bot
@@ -477,12 +500,79 @@ func (p *sigkillPerson) waitBotDevice(t *testing.T) {
 	t.Helper()
 	testenv.Eventually(t, 30*time.Second, func() bool {
 		resp, err := p.cc.QueryKeys(t.Context(), &mautrix.ReqQueryKeys{DeviceKeys: mautrix.DeviceKeysRequest{p.w.Bot.ID: {}}})
-		return err == nil && len(resp.DeviceKeys[p.w.Bot.ID]) > 0
+		if err != nil || len(resp.DeviceKeys[p.w.Bot.ID]) != 1 {
+			return false
+		}
+		for dev := range resp.DeviceKeys[p.w.Bot.ID] {
+			p.botDevice = dev
+		}
+		return true
 	}, "the bot's device keys were not uploaded")
 }
 
-// send sends an encrypted command (Dendrite's now-and-then 500 under load
-// is asked again, with the same transaction ID).
+// sendLateKey sends an encrypted command under a new session shared with
+// the chair's own device only (as TestIntegrationE2EEKeysArriveLater);
+// forwardKeys gives the bot the key later. The next command starts a new
+// session shared with everyone.
+func (p *sigkillPerson) sendLateKey(t *testing.T, room id.RoomID, text string) {
+	t.Helper()
+	ctx := t.Context()
+	mach := p.cc.Helper.Machine()
+	if err := mach.CryptoStore.RemoveOutboundGroupSession(ctx, room); err != nil {
+		t.Fatal(err)
+	}
+	if err := mach.ShareGroupSession(ctx, room, []id.UserID{p.w.Chair.UserID}); err != nil {
+		t.Fatal(err)
+	}
+	enc, err := mach.EncryptMegolmEvent(ctx, room, event.EventMessage, &event.MessageEventContent{MsgType: event.MsgText, Body: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.sendEncrypted(t, room, enc, text)
+	if err := mach.CryptoStore.RemoveOutboundGroupSession(ctx, room); err != nil {
+		t.Fatal(err)
+	}
+	p.late = append(p.late, lateKey{room: room, session: enc.SessionID})
+}
+
+// forwardKeys sends the bot the keys of the late-key commands sent so far
+// (m.forwarded_room_key, exported from the first message index).
+func (p *sigkillPerson) forwardKeys(t *testing.T) {
+	t.Helper()
+	if len(p.late) == 0 {
+		return
+	}
+	ctx := t.Context()
+	mach := p.cc.Helper.Machine()
+	dev, err := mach.GetOrFetchDevice(ctx, p.w.Bot.ID, p.botDevice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := mach.OwnIdentity()
+	for _, l := range p.late {
+		sess, err := mach.CryptoStore.GetGroupSession(ctx, l.room, l.session)
+		if err != nil || sess == nil {
+			t.Fatalf("the chair's own session %s: %v %v", l.session, sess, err)
+		}
+		key, err := sess.Internal.Export(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fwd := &event.ForwardedRoomKeyEventContent{
+			RoomKeyEventContent: event.RoomKeyEventContent{Algorithm: id.AlgorithmMegolmV1, RoomID: l.room, SessionID: l.session, SessionKey: string(key)},
+			SenderKey:           own.IdentityKey,
+			SenderClaimedKey:    own.SigningKey,
+			ForwardingKeyChain:  []string{},
+		}
+		if err := mach.SendEncryptedToDevice(ctx, dev, event.ToDeviceForwardedRoomKey, event.Content{Parsed: fwd}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.late = nil
+}
+
+// send sends an encrypted command as Element does (the session is shared
+// with every member's devices first).
 func (p *sigkillPerson) send(t *testing.T, room id.RoomID, text string) {
 	t.Helper()
 	ctx := t.Context()
@@ -490,7 +580,16 @@ func (p *sigkillPerson) send(t *testing.T, room id.RoomID, text string) {
 	if err != nil {
 		t.Fatalf("encrypting %q: %v", text, err)
 	}
+	p.sendEncrypted(t, room, enc, text)
+}
+
+// sendEncrypted sends an encrypted event (Dendrite's now-and-then 500
+// under load is asked again, with the same transaction ID).
+func (p *sigkillPerson) sendEncrypted(t *testing.T, room id.RoomID, enc *event.EncryptedEventContent, text string) {
+	t.Helper()
+	ctx := t.Context()
 	txn := p.cc.TxnID()
+	var err error
 	for attempt := 0; ; attempt++ {
 		_, err = p.cc.SendMessageEvent(ctx, room, event.EventEncrypted, enc, mautrix.ReqSendEvent{TransactionID: txn})
 		if err == nil {
