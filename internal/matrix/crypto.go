@@ -39,9 +39,12 @@ const (
 	kvE2EENotice  = "e2ee_notice." // + room ID: the "cannot read" notice was sent
 )
 
-// sessionWait is how long the sync loop waits for a missing Megolm session
-// before it parks the event (keys usually arrive in the same batch).
-const sessionWait = 3 * time.Second
+// keyRequestAfter is how long an event waits for its Megolm session before
+// the bot asks the sender's devices for it (m.room_key_request), as
+// cryptohelper does after its initial wait (cryptohelper.go waitForSession,
+// initialSessionWaitTimeout; waitLongerForSession requests). Keys usually
+// come in the same or the next batch, before asking is needed.
+const keyRequestAfter = 3 * time.Second
 
 // undecryptedKeep is how long a parked event waits for its keys; undecryptedMax
 // bounds the list.
@@ -54,6 +57,9 @@ const (
 type e2ee struct {
 	helper *cryptohelper.CryptoHelper
 	db     *sql.DB
+	// requested: sessions whose keys this process asked for (once per
+	// process, so a restart asks again). Used by the sync loop only.
+	requested map[id.SessionID]bool
 }
 
 // parked is an encrypted event whose session has not arrived yet.
@@ -98,7 +104,7 @@ func (t *Transport) initCrypto(ctx context.Context) error {
 	// (people rarely verify a bot; an organisation that requires it
 	// verifies the bot's device, README "Encryption").
 	t.cli.Crypto = helper
-	t.crypto = &e2ee{helper: helper, db: sqlDB}
+	t.crypto = &e2ee{helper: helper, db: sqlDB, requested: map[id.SessionID]bool{}}
 	// The device's Ed25519 key is public: people who verify the bot's
 	// device by hand compare it ("session key" in Element).
 	t.log.Info().Str("device_id", t.cli.DeviceID.String()).
@@ -158,24 +164,23 @@ func keyMissing(err error) bool {
 // decrypt turns an m.room.encrypted timeline event into the event it
 // carries. ok=false: nothing to deliver now (crypto off, parked until its
 // keys arrive, or undecryptable; each case is logged or announced).
+//
+// The batch's to-device events (room keys among them) were handled before
+// its timeline (ProcessResponse runs the crypto OnSync first, and
+// OlmMachine.HandleToDeviceEvent stores a room key synchronously), so a key
+// missing now comes with a later batch: the event is parked at once, never
+// waited for in the sync loop. A wait there held up every room for
+// seconds per such event, and a bot restarted more often than that never
+// got past it.
 func (t *Transport) decrypt(ctx context.Context, evt *event.Event) (*event.Event, bool, error) {
 	if t.crypto == nil {
 		return nil, false, t.noticeNoCrypto(ctx, evt.RoomID)
 	}
-	h := t.crypto.helper
-	dec, err := h.Decrypt(ctx, evt)
-	if keyMissing(err) {
-		c := evt.Content.AsEncrypted()
-		if h.WaitForSession(ctx, evt.RoomID, c.SenderKey, c.SessionID, sessionWait) {
-			dec, err = h.Decrypt(ctx, evt)
-		}
-	}
+	dec, err := t.crypto.helper.Decrypt(ctx, evt)
 	switch {
 	case keyMissing(err):
 		// Decrypted later, when the keys arrive (retryParked); the sync
 		// token may move on because the event is kept durably first.
-		c := evt.Content.AsEncrypted()
-		go h.RequestSession(context.WithoutCancel(ctx), evt.RoomID, c.SenderKey, c.SessionID, evt.Sender, c.DeviceID)
 		return nil, false, t.park(ctx, evt)
 	case err != nil:
 		t.log.Warn().Err(err).Stringer("event_id", evt.ID).Stringer("room_id", evt.RoomID).
@@ -237,8 +242,9 @@ func (t *Transport) park(ctx context.Context, evt *event.Event) error {
 
 // retryParked decrypts the parked events whose keys have arrived (the
 // batch's to-device events were processed first) and hands them to the
-// sink. A parked event leaves the list only after the sink took it, and the
-// sink deduplicates by event ID, so each reaches it once.
+// sink; for those still waiting it asks for the keys (requestKey). A parked
+// event leaves the list only after the sink took it, and the sink
+// deduplicates by event ID, so each reaches it once.
 func (t *Transport) retryParked(ctx context.Context, sink chat.Sink) error {
 	if t.crypto == nil {
 		return nil
@@ -258,6 +264,7 @@ func (t *Transport) retryParked(ctx context.Context, sink chat.Sink) error {
 		if keyMissing(err) {
 			if time.Since(p.Parked) < undecryptedKeep {
 				keep = append(keep, p)
+				t.requestKey(ctx, &evt, p.Parked)
 			} else {
 				t.log.Warn().Stringer("event_id", evt.ID).Stringer("room_id", p.Room).Msg("The keys of an encrypted event never arrived, giving up")
 			}
@@ -281,6 +288,17 @@ func (t *Transport) retryParked(ctx context.Context, sink chat.Sink) error {
 		return fmt.Errorf("%w: undecrypted list: %w", errSink, err)
 	}
 	return nil
+}
+
+// requestKey asks the sender's devices for the session of a parked event
+// once it has waited keyRequestAfter, once per session and process.
+func (t *Transport) requestKey(ctx context.Context, evt *event.Event, parkedAt time.Time) {
+	c := evt.Content.AsEncrypted()
+	if time.Since(parkedAt) < keyRequestAfter || t.crypto.requested[c.SessionID] {
+		return
+	}
+	t.crypto.requested[c.SessionID] = true
+	go t.crypto.helper.RequestSession(context.WithoutCancel(ctx), evt.RoomID, c.SenderKey, c.SessionID, evt.Sender, c.DeviceID)
 }
 
 // noticeNoCrypto says once per room, in an encrypted room the bot is in,
