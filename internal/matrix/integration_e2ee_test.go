@@ -351,7 +351,7 @@ func TestIntegrationE2EEKeysArriveLater(t *testing.T) {
 	if _, err := ac.SendMessageEvent(ctx, room, event.EventEncrypted, enc); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(6 * time.Second) // longer than the bot waits for a session
+	time.Sleep(6 * time.Second) // the bot parks it and, after 3 s, asks for the key (refused: never shared with it)
 	if n := len(col.find(text("!liaison show 9"))); n != 0 {
 		t.Fatalf("delivered %d times without its key", n)
 	}
