@@ -39,9 +39,12 @@ const (
 	kvE2EENotice  = "e2ee_notice." // + room ID: the "cannot read" notice was sent
 )
 
-// sessionWait is how long the sync loop waits for a missing Megolm session
-// before it parks the event (keys usually arrive in the same batch).
-const sessionWait = 3 * time.Second
+// keyRequestAfter is how long an event waits for its Megolm session before
+// the bot asks the sender's devices for it (m.room_key_request), as
+// cryptohelper does after its initial wait (cryptohelper.go waitForSession,
+// initialSessionWaitTimeout; waitLongerForSession requests). Keys usually
+// come in the same or the next batch, before asking is needed.
+const keyRequestAfter = 3 * time.Second
 
 // undecryptedKeep is how long a parked event waits for its keys; undecryptedMax
 // bounds the list.
@@ -54,6 +57,10 @@ const (
 type e2ee struct {
 	helper *cryptohelper.CryptoHelper
 	db     *sql.DB
+	store  *dbutil.Database // the crypto and state stores' database (transactions)
+	// requested: sessions whose keys this process asked for (once per
+	// process, so a restart asks again). Used by the sync loop only.
+	requested map[id.SessionID]bool
 }
 
 // parked is an encrypted event whose session has not arrived yet.
@@ -98,11 +105,86 @@ func (t *Transport) initCrypto(ctx context.Context) error {
 	// (people rarely verify a bot; an organisation that requires it
 	// verifies the bot's device, README "Encryption").
 	t.cli.Crypto = helper
-	t.crypto = &e2ee{helper: helper, db: sqlDB}
+	t.crypto = &e2ee{helper: helper, db: sqlDB, store: db, requested: map[id.SessionID]bool{}}
 	// The device's Ed25519 key is public: people who verify the bot's
 	// device by hand compare it ("session key" in Element).
 	t.log.Info().Str("device_id", t.cli.DeviceID.String()).
 		Str("ed25519", helper.Machine().OwnIdentity().SigningKey.String()).Msg("End-to-end encryption on")
+	return nil
+}
+
+// roomStateForSend makes sure, before this process first sends into room,
+// that the crypto state store holds the room's current state. mautrix
+// encrypts a send only when its state store says the room is encrypted
+// (client.go SendMessageEvent: StateStore.IsEncrypted) and shares the
+// Megolm session with the members the store lists (cryptohelper.go
+// EncryptWithStateKey: GetRoomJoinedOrInvitedMembers). The store learns
+// both from the sync, which may not have carried a room's state yet: a
+// room joined moments before a crash, or a send that starts before the
+// first batch after a restart. Such a message went out in the clear into
+// an encrypted room (seen in the SIGKILL test). GET /state (Client.State
+// updates the store) closes the gap; later changes come with the sync.
+func (t *Transport) roomStateForSend(ctx context.Context, room id.RoomID) error {
+	if t.crypto == nil {
+		return nil
+	}
+	t.mu.Lock()
+	done := t.stateLoaded[room]
+	t.mu.Unlock()
+	if done {
+		return nil
+	}
+	if _, err := t.cli.State(ctx, room); err != nil {
+		return fmt.Errorf("matrix: room state of %s before sending: %w", room, classify(err))
+	}
+	t.markStateLoaded(room)
+	return nil
+}
+
+func (t *Transport) markStateLoaded(room id.RoomID) {
+	t.mu.Lock()
+	t.stateLoaded[room] = true
+	t.mu.Unlock()
+}
+
+// handleToDevice handles a batch's device-list changes and to-device events
+// (room keys among them) in place of cryptohelper's OnSync handler
+// (OlmMachine.ProcessSyncResponse, crypto/machine.go), which then finds
+// them gone and only reads the one-time-key counts.
+//
+// Each encrypted to-device event is handled in one database transaction.
+// Decrypting an Olm message stores its hash (a repeat is refused:
+// crypto/decryptolm.go tryDecryptOlmCiphertext, ErrDuplicateMessage) and
+// the advanced Olm session before the room key it carries is stored
+// (machine.go HandleEncryptedEvent). A process killed in between comes
+// back to the same batch (the sync token is committed after it), finds
+// the message a duplicate, and the key was lost for good (seen in the
+// SIGKILL test as a command never answered). In one transaction the hash,
+// the session and the key are all kept or none. Other to-device events
+// (key requests are answered in a goroutine) run outside one.
+func (t *Transport) handleToDevice(ctx context.Context, resp *mautrix.RespSync, since string) error {
+	mach := t.crypto.helper.Machine()
+	mach.HandleDeviceLists(ctx, &resp.DeviceLists, since)
+	resp.DeviceLists.Changed = nil
+	for _, evt := range resp.ToDevice.Events {
+		evt.Type.Class = event.ToDeviceEventType
+		if err := evt.Content.ParseRaw(evt.Type); err != nil {
+			t.log.Warn().Err(err).Str("event_type", evt.Type.Type).Msg("Could not parse a to-device event")
+			continue
+		}
+		if evt.Type != event.ToDeviceEncrypted {
+			mach.HandleToDeviceEvent(ctx, evt)
+			continue
+		}
+		err := t.crypto.store.DoTxn(ctx, nil, func(ctx context.Context) error {
+			mach.HandleToDeviceEvent(ctx, evt)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("%w: to-device event from %s: %w", errSink, evt.Sender, err)
+		}
+	}
+	resp.ToDevice.Events = nil
 	return nil
 }
 
@@ -124,24 +206,23 @@ func keyMissing(err error) bool {
 // decrypt turns an m.room.encrypted timeline event into the event it
 // carries. ok=false: nothing to deliver now (crypto off, parked until its
 // keys arrive, or undecryptable; each case is logged or announced).
+//
+// The batch's to-device events (room keys among them) were handled before
+// its timeline (ProcessResponse runs the crypto OnSync first, and
+// OlmMachine.HandleToDeviceEvent stores a room key synchronously), so a key
+// missing now comes with a later batch: the event is parked at once, never
+// waited for in the sync loop. A wait there held up every room for
+// seconds per such event, and a bot restarted more often than that never
+// got past it.
 func (t *Transport) decrypt(ctx context.Context, evt *event.Event) (*event.Event, bool, error) {
 	if t.crypto == nil {
 		return nil, false, t.noticeNoCrypto(ctx, evt.RoomID)
 	}
-	h := t.crypto.helper
-	dec, err := h.Decrypt(ctx, evt)
-	if keyMissing(err) {
-		c := evt.Content.AsEncrypted()
-		if h.WaitForSession(ctx, evt.RoomID, c.SenderKey, c.SessionID, sessionWait) {
-			dec, err = h.Decrypt(ctx, evt)
-		}
-	}
+	dec, err := t.crypto.helper.Decrypt(ctx, evt)
 	switch {
 	case keyMissing(err):
 		// Decrypted later, when the keys arrive (retryParked); the sync
 		// token may move on because the event is kept durably first.
-		c := evt.Content.AsEncrypted()
-		go h.RequestSession(context.WithoutCancel(ctx), evt.RoomID, c.SenderKey, c.SessionID, evt.Sender, c.DeviceID)
 		return nil, false, t.park(ctx, evt)
 	case err != nil:
 		t.log.Warn().Err(err).Stringer("event_id", evt.ID).Stringer("room_id", evt.RoomID).
@@ -203,8 +284,9 @@ func (t *Transport) park(ctx context.Context, evt *event.Event) error {
 
 // retryParked decrypts the parked events whose keys have arrived (the
 // batch's to-device events were processed first) and hands them to the
-// sink. A parked event leaves the list only after the sink took it, and the
-// sink deduplicates by event ID, so each reaches it once.
+// sink; for those still waiting it asks for the keys (requestKey). A parked
+// event leaves the list only after the sink took it, and the sink
+// deduplicates by event ID, so each reaches it once.
 func (t *Transport) retryParked(ctx context.Context, sink chat.Sink) error {
 	if t.crypto == nil {
 		return nil
@@ -224,6 +306,7 @@ func (t *Transport) retryParked(ctx context.Context, sink chat.Sink) error {
 		if keyMissing(err) {
 			if time.Since(p.Parked) < undecryptedKeep {
 				keep = append(keep, p)
+				t.requestKey(ctx, &evt, p.Parked)
 			} else {
 				t.log.Warn().Stringer("event_id", evt.ID).Stringer("room_id", p.Room).Msg("The keys of an encrypted event never arrived, giving up")
 			}
@@ -247,6 +330,17 @@ func (t *Transport) retryParked(ctx context.Context, sink chat.Sink) error {
 		return fmt.Errorf("%w: undecrypted list: %w", errSink, err)
 	}
 	return nil
+}
+
+// requestKey asks the sender's devices for the session of a parked event
+// once it has waited keyRequestAfter, once per session and process.
+func (t *Transport) requestKey(ctx context.Context, evt *event.Event, parkedAt time.Time) {
+	c := evt.Content.AsEncrypted()
+	if time.Since(parkedAt) < keyRequestAfter || t.crypto.requested[c.SessionID] {
+		return
+	}
+	t.crypto.requested[c.SessionID] = true
+	go t.crypto.helper.RequestSession(context.WithoutCancel(ctx), evt.RoomID, c.SenderKey, c.SessionID, evt.Sender, c.DeviceID)
 }
 
 // noticeNoCrypto says once per room, in an encrypted room the bot is in,

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
@@ -350,7 +351,7 @@ func TestIntegrationE2EEKeysArriveLater(t *testing.T) {
 	if _, err := ac.SendMessageEvent(ctx, room, event.EventEncrypted, enc); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(6 * time.Second) // longer than the bot waits for a session
+	time.Sleep(6 * time.Second) // the bot parks it and, after 3 s, asks for the key (refused: never shared with it)
 	if n := len(col.find(text("!liaison show 9"))); n != 0 {
 		t.Fatalf("delivered %d times without its key", n)
 	}
@@ -390,4 +391,37 @@ func TestIntegrationE2EEKeysArriveLater(t *testing.T) {
 	if n := len(col.find(text("!liaison show 9"))); n != 1 {
 		t.Fatalf("late-decrypted event delivered %d times", n)
 	}
+}
+
+// A message sent before the bot's first sync in a process (the outbox
+// runs beside the sync loop; here: right after joining, with no sync at
+// all) still goes out encrypted and decrypts on the person's client: the
+// crypto state store would not know yet that the room is encrypted, nor
+// who is in it (seen in the SIGKILL test as a plaintext announcement).
+func TestIntegrationE2EESendBeforeFirstSync(t *testing.T) {
+	w := newE2EEWorld(t)
+	alice := w.hs.RegisterUser(t, "alice")
+	ac := w.hs.CryptoClient(t, alice)
+	ctx := context.Background()
+	room, err := ac.CreateEncryptedRoom(ctx, false, w.bot.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := w.cfg("bot pickle key")
+	cfg.Log = zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel)
+	tr, err := matrix.New(cfg, w.kv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.JoinRoom(ctx, room.String()); err != nil {
+		t.Fatal(err)
+	}
+	sent, err := tr.Send(ctx, chat.Outgoing{Room: room.String(), Body: chat.Text("sent before any sync"), Notice: true, TxnKey: "before-sync"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if evt := getEvent(t, ac, room, id.EventID(sent.ID)); evt.Type != event.EventEncrypted {
+		t.Fatalf("sent as %s into an encrypted room", evt.Type.Type)
+	}
+	decryptedFrom(t, ac, room, w.bot.ID, "sent before any sync")
 }

@@ -266,7 +266,7 @@ func TestIntegrationCommandNoticeReactionRedaction(t *testing.T) {
 	if sent.Room != room.String() || sent.ID == "" || sent.Thread != sent.ID {
 		t.Fatalf("sent %+v", sent)
 	}
-	evt, err := ac.GetEvent(context.Background(), room, id.EventID(sent.ID))
+	evt, err := getEventRetry(ac, room, id.EventID(sent.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,7 +326,7 @@ func TestIntegrationCommandNoticeReactionRedaction(t *testing.T) {
 	if ans.Thread != sent.ID {
 		t.Fatalf("answer thread %q", ans.Thread)
 	}
-	aevt, err := ac.GetEvent(context.Background(), room, id.EventID(ans.ID))
+	aevt, err := getEventRetry(ac, room, id.EventID(ans.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -596,4 +596,19 @@ func TestIntegrationHomeserverRestart(t *testing.T) {
 	sendText(t, ac, room, "!liaison after-restart")
 	col.waitFor(t, "command after the homeserver restart", text("!liaison after-restart"))
 	r.stop(t)
+}
+
+// getEventRetry reads an event the bot just sent: Dendrite indexes a sent
+// event asynchronously, so a read right after the send can answer 404 for
+// a moment.
+func getEventRetry(cli *mautrix.Client, room id.RoomID, evt id.EventID) (*event.Event, error) {
+	var got *event.Event
+	var err error
+	for attempt := 0; attempt < 10; attempt++ {
+		if got, err = cli.GetEvent(context.Background(), room, evt); err == nil {
+			return got, nil
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	return nil, err
 }

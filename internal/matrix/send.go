@@ -48,6 +48,9 @@ func (t *Transport) Send(ctx context.Context, msg chat.Outgoing) (chat.Sent, err
 	if err != nil {
 		return chat.Sent{}, err
 	}
+	if err := t.roomStateForSend(ctx, room); err != nil {
+		return chat.Sent{}, err
+	}
 	content := fitContent(msg.Body, func(d chat.Doc) *event.MessageEventContent {
 		m := msg
 		m.Body = d
@@ -111,7 +114,13 @@ func (t *Transport) FindSent(ctx context.Context, msg chat.Outgoing) (chat.Sent,
 	}
 	want := TxnID(room, event.EventMessage, msg.TxnKey)
 	// In an encrypted room the marker is inside the encrypted content: the
-	// bot decrypts its own messages (it keeps its outbound sessions).
+	// bot decrypts its own messages, with the inbound copy mautrix keeps of
+	// each outbound session it creates (crypto/encryptmegolm.go
+	// newOutboundGroupSession: createGroupSession). A re-send after a crash
+	// encrypts anew under the same transaction ID; mautrix stores the
+	// advanced ratchet before the event goes out (EncryptMegolmEvent-
+	// WithStateKey: UpdateOutboundGroupSession after session.Encrypt), so a
+	// kill can skip a message index but never use one twice.
 	filter := &mautrix.FilterPart{Senders: []id.UserID{t.cli.UserID}, Types: []event.Type{event.EventMessage, event.EventEncrypted}}
 	resp, err := t.cli.Messages(ctx, room, "", "", mautrix.DirectionBackward, filter, findSentLimit)
 	if err != nil {
@@ -159,6 +168,9 @@ func (t *Transport) Edit(ctx context.Context, room, target string, body chat.Doc
 	}
 	rid, err := t.roomID(ctx, room)
 	if err != nil {
+		return err
+	}
+	if err := t.roomStateForSend(ctx, rid); err != nil {
 		return err
 	}
 	content := fitContent(body, func(d chat.Doc) *event.MessageEventContent {

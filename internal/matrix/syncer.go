@@ -25,7 +25,8 @@ var errSink = errors.New("matrix: sink failed")
 // (NOTES §1.3) and stop a batch at the first sink error.
 //
 // It is also a mautrix.ExtensibleSyncer so cryptohelper can hook in: the
-// sync handlers (to-device keys, device lists, one-time key counts) run
+// batch's device lists and to-device keys (handleToDevice, one transaction
+// per encrypted event) and then the sync handlers (one-time key counts) run
 // first, then the event handlers (crypto state store, membership changes
 // that rotate the Megolm session) see every state and timeline event.
 // m.room.encrypted events are decrypted by the syncer itself (decrypt), in
@@ -129,6 +130,11 @@ func (s *syncer) ProcessResponse(ctx context.Context, resp *mautrix.RespSync, si
 	// cryptohelper reads the since token from the context (as DefaultSyncer
 	// sets it) to tell a live sync from none.
 	ctx = context.WithValue(ctx, mautrix.SyncTokenContextKey, since)
+	if t.crypto != nil {
+		if err := t.handleToDevice(ctx, resp, since); err != nil {
+			return err
+		}
+	}
 	for _, cb := range s.onSync {
 		cb(ctx, resp, since)
 	}
@@ -156,6 +162,9 @@ func (s *syncer) ProcessResponse(ctx context.Context, resp *mautrix.RespSync, si
 		}
 		delete(t.joined, room)
 		t.members.forget(room)
+		t.mu.Lock()
+		delete(t.stateLoaded, room) // a rejoin loads it again
+		t.mu.Unlock()
 	}
 	if err := t.store.commit(ctx); err != nil {
 		return err

@@ -79,6 +79,7 @@ type Transport struct {
 	unresolved    []string                // configured aliases not resolved yet
 	aliases       map[string]id.RoomID    // alias -> room ID cache
 	joinedThisRun map[id.RoomID]time.Time // rooms this process joined (not in before)
+	stateLoaded   map[id.RoomID]bool      // rooms whose state this process loaded for encryption
 	// Before the first sync ever: the rooms the bot was already in when Run
 	// started (a join of those is a no-op, its join event is history).
 	preJoined   map[id.RoomID]bool
@@ -143,6 +144,7 @@ func New(cfg Config, kv chat.KV) (*Transport, error) {
 		allowedRooms:  map[id.RoomID]bool{},
 		aliases:       map[string]id.RoomID{},
 		joinedThisRun: map[id.RoomID]time.Time{},
+		stateLoaded:   map[id.RoomID]bool{},
 		joined:        map[id.RoomID]bool{},
 		members:       newMemberCache(),
 	}
@@ -452,6 +454,8 @@ func (t *Transport) prefetchRooms(ctx context.Context) {
 			// was turned on were synced without it (GET /state fills it).
 			if _, err := t.cli.State(ctx, room); err != nil {
 				t.log.Warn().Err(err).Stringer("room_id", room).Msg("Could not load the room state for encryption")
+			} else {
+				t.markStateLoaded(room)
 			}
 		}
 	}
