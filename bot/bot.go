@@ -82,6 +82,7 @@ type Bot struct {
 	HTTP         *httpapi.Server
 	HTTPListener net.Listener
 	leading      atomic.Bool
+	sessionRan   atomic.Bool // the exclusive chat session ran in this process
 	reach        reach
 }
 
@@ -109,6 +110,9 @@ func New(cfg *config.Config, log zerolog.Logger, st *store.Store, tr chat.Transp
 		b.Mirror.Summarizer = z
 	}
 	b.LeaderTasks = []LeaderTask{{Name: "datatracker", Run: b.pollLoop}, {Name: "reminders", Run: b.RunReminders}}
+	if b.exclusive() {
+		b.LeaderTasks = append(b.LeaderTasks, LeaderTask{Name: "chat", Run: b.chatSession})
+	}
 	b.HTTP = httpapi.New(log.With().Str("component", "http").Logger(), b.readinessChecks()...)
 	b.HTTP.Handle("GET /calendar/", b.CalendarHandler())
 	env := &commands.Env{Platform: tr.Platform(), Config: cfg, Chat: tr, Now: b.now, Log: log.With().Str("component", "commands").Logger(),
@@ -195,25 +199,27 @@ func (b *Bot) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	run("chat", func(ctx context.Context) error {
-		err := b.Chat.Run(ctx, b.Sink)
-		if err == nil && ctx.Err() == nil {
-			// The transport ended (console EOF): finish what was asked,
-			// then stop the bot.
-			b.drain(ctx, 30*time.Second)
-			cancel()
+	if !b.exclusive() {
+		run("chat", func(ctx context.Context) error {
+			err := b.Chat.Run(ctx, b.Sink)
+			if err == nil && ctx.Err() == nil {
+				// The transport ended (console EOF): finish what was asked,
+				// then stop the bot.
+				b.drain(ctx, 30*time.Second)
+				cancel()
+			}
+			return err
+		})
+		for i := range max(b.OutboxWorkers, 1) {
+			run(fmt.Sprintf("outbox %d", i+1), b.outboxLoop)
 		}
-		return err
-	})
+	}
 	inbox := b.InboxWorkers
 	if inbox <= 0 {
 		inbox = defaultInboxWorkers
 	}
 	for i := range inbox {
 		run(fmt.Sprintf("inbox %d", i+1), b.inboxLoop)
-	}
-	for i := range max(b.OutboxWorkers, 1) {
-		run(fmt.Sprintf("outbox %d", i+1), b.outboxLoop)
 	}
 	run("leader", b.leaderLoop)
 	switch {

@@ -32,6 +32,9 @@ func (b *Bot) readinessChecks() []httpapi.Check {
 	return []httpapi.Check{
 		{Name: "database", Fn: b.Store.Ping},
 		{Name: "chat", Fn: func(context.Context) error {
+			if b.exclusive() && !b.Leading() {
+				return nil // the leading replica holds the chat session
+			}
 			if !b.Chat.Connected() {
 				return fmt.Errorf("not connected to %s", b.Chat.Platform())
 			}

@@ -43,6 +43,9 @@ func (b *Bot) leaderLoop(ctx context.Context) error {
 			if cerr := (*config.Error)(nil); errors.As(err, &cerr) {
 				return cerr
 			}
+			if b.sessionRan.Load() {
+				return fmt.Errorf("%w (%v)", errSessionMoved, err)
+			}
 			b.Log.Warn().Err(err).Msg("leadership lost; competing again")
 		}
 		select {

@@ -200,3 +200,15 @@ type DirectOpener interface {
 // account on the platform, or the server refuses a direct conversation
 // with them for good: the caller reaches them another way.
 var ErrNoSuchUser = errors.New("no such user on the chat platform")
+
+// Exclusive is implemented by transports whose session may be used by one
+// process at a time. Matrix with end-to-end encryption is one: the
+// device's Olm and Megolm state lives in the process's memory between
+// saves to the shared store, so two replicas syncing or sending as the
+// same device would race on one-time keys and sessions. The bot then
+// runs the transport (its sync and every send) on the leading replica
+// only; the others record nothing from chat and send nothing, but still
+// handle the recorded events.
+type Exclusive interface {
+	Exclusive() bool
+}

@@ -41,7 +41,7 @@ func (t *Transport) sendReq(room id.RoomID, evtType event.Type, txnKey string) m
 // Thread it goes into that thread (a real in-thread reply when ReplyTo is
 // set too); ReplyTo alone makes a plain reply.
 func (t *Transport) Send(ctx context.Context, msg chat.Outgoing) (chat.Sent, error) {
-	if err := t.Login(ctx); err != nil {
+	if err := t.session(ctx); err != nil {
 		return chat.Sent{}, err
 	}
 	room, err := t.roomID(ctx, msg.Room)
@@ -105,7 +105,7 @@ const findSentLimit = 200
 // event whose request was cancelled without remembering its transaction
 // ID, so a retry after a crash would post twice.
 func (t *Transport) FindSent(ctx context.Context, msg chat.Outgoing) (chat.Sent, bool, error) {
-	if err := t.Login(ctx); err != nil {
+	if err := t.session(ctx); err != nil {
 		return chat.Sent{}, false, err
 	}
 	room, err := t.roomID(ctx, msg.Room)
@@ -144,7 +144,7 @@ func (t *Transport) FindSent(ctx context.Context, msg chat.Outgoing) (chat.Sent,
 // React implements chat.Transport (an m.annotation; the key is sent fully
 // qualified, as clients send it).
 func (t *Transport) React(ctx context.Context, room, target, key, txnKey string) error {
-	if err := t.Login(ctx); err != nil {
+	if err := t.session(ctx); err != nil {
 		return err
 	}
 	rid, err := t.roomID(ctx, room)
@@ -163,7 +163,7 @@ func (t *Transport) React(ctx context.Context, room, target, key, txnKey string)
 // Edit implements chat.Transport: an m.replace with m.new_content; it
 // notifies nobody (empty m.mentions).
 func (t *Transport) Edit(ctx context.Context, room, target string, body chat.Doc, txnKey string) error {
-	if err := t.Login(ctx); err != nil {
+	if err := t.session(ctx); err != nil {
 		return err
 	}
 	rid, err := t.roomID(ctx, room)

@@ -255,9 +255,6 @@ func (t *Transport) Login(ctx context.Context) error {
 	}
 	t.store = newSyncStore(t.kv, t.kvKey(kvNextBatch))
 	cli.Store = t.store
-	if err := t.initCrypto(ctx); err != nil {
-		return err
-	}
 	t.loggedIn.Store(true)
 	t.log.Info().Str("user_id", cli.UserID.String()).Str("device_id", cli.DeviceID.String()).Msg("Logged in to Matrix")
 	return nil
@@ -348,7 +345,7 @@ func (t *Transport) Run(ctx context.Context, sink chat.Sink) error {
 	defer t.connected.Store(false)
 
 	for attempt := 0; ; attempt++ {
-		err := t.Login(ctx)
+		err := t.session(ctx)
 		if err == nil {
 			break
 		}
