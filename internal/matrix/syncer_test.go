@@ -521,3 +521,40 @@ func TestModeratorLevel(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncPacesOnlyAFanOutsEchoes: issue 15 point 5. While the bot sends to
+// several rooms at once, a batch holding only its own messages makes the
+// loop wait before the next /sync (the echoes then come together); a
+// batch with something for the bot, or the echo of a lone reply, does not.
+func TestSyncPacesOnlyAFanOutsEchoes(t *testing.T) {
+	rs := &recSink{}
+	tr, _ := testTransport(t, Config{}, &chat.MemKV{}, rs)
+	tr.syncPace = 2 * time.Second
+	n := 0
+	timed := func(timeline string) time.Duration {
+		t.Helper()
+		n++
+		start := time.Now()
+		if err := feed(t, tr, fmt.Sprintf("t%d", n), fmt.Sprintf("t%d", n+1), joined(roomA, nil, timeline)); err != nil {
+			t.Fatal(err)
+		}
+		return time.Since(start)
+	}
+	if d := timed(msg("$own1", bot, "announcement")); d >= tr.syncPace {
+		t.Errorf("nothing in flight, own message: the loop waited %v", d)
+	}
+	tr.sending.Store(fanOutSends)
+	if d := timed(msg("$own2", bot, "announcement")); d < tr.syncPace {
+		t.Errorf("fan-out, own message: the loop went on after %v, want a pause of %v", d, tr.syncPace)
+	}
+	if d := timed(msg("$cmd", alice, "!liaison help")); d >= tr.syncPace {
+		t.Errorf("fan-out, a command: the loop waited %v", d)
+	}
+	if !slices.Equal(rs.ids(), []string{"$cmd"}) {
+		t.Errorf("delivered %v", rs.ids())
+	}
+	tr.sending.Store(1)
+	if d := timed(msg("$own3", bot, "reply")); d >= tr.syncPace {
+		t.Errorf("one send in flight (a reply): the loop waited %v", d)
+	}
+}
