@@ -73,9 +73,7 @@ func (t *Transport) Send(ctx context.Context, msg chat.Outgoing) (chat.Sent, err
 		// The marker lets FindSent recognise this message after a crash.
 		body = &event.Content{Parsed: content, Raw: map[string]any{TxnMarkerKey: TxnID(room, event.EventMessage, msg.TxnKey)}}
 	}
-	t.sending.Add(1)
 	resp, err := t.cli.SendMessageEvent(ctx, room, event.EventMessage, body, t.sendReq(room, event.EventMessage, msg.TxnKey))
-	t.sending.Add(-1)
 	if err != nil {
 		return chat.Sent{}, fmt.Errorf("matrix: send to %s: %w", room, classify(err))
 	}

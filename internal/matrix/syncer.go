@@ -126,7 +126,6 @@ func (s *syncer) ProcessResponse(ctx context.Context, resp *mautrix.RespSync, si
 		return errors.New("matrix: no sink")
 	}
 	initial := since == ""
-	t.delivered.Store(0)
 	// cryptohelper reads the since token from the context (as DefaultSyncer
 	// sets it) to tell a live sync from none.
 	ctx = context.WithValue(ctx, mautrix.SyncTokenContextKey, since)
@@ -162,38 +161,7 @@ func (s *syncer) ProcessResponse(ctx context.Context, resp *mautrix.RespSync, si
 		return err
 	}
 	t.batches.Add(1)
-	t.paceSync(ctx, initial)
 	return nil
-}
-
-// fanOutSends is how many sends in flight make a fan-out (the outbox's
-// workers sending to several rooms), as opposed to a reply.
-const fanOutSends = 2
-
-// defaultSyncPace is how long the sync loop waits before its next /sync
-// during a fan-out, after a batch with nothing for the bot.
-const defaultSyncPace = 100 * time.Millisecond
-
-// paceSync waits a moment before the next /sync when the batch held
-// nothing for the bot (its own messages coming back) while it sends to
-// several rooms at once. Each of its messages wakes the long-poll, and the
-// homeserver answers each wake with an incremental sync over every room
-// the bot is in (issue 15 point 5: in the 500-room load harness, a plain
-// sender running a sync loop took 32% longer than one without, and
-// Dendrite used 28% more CPU). Waiting lets those echoes come as one
-// batch. A command arriving meanwhile waits at most the
-// pace, behind a fan-out its reply queues after anyway; a lone reply
-// (one send) never pauses the loop.
-func (t *Transport) paceSync(ctx context.Context, initial bool) {
-	if initial || t.syncPace <= 0 || t.delivered.Load() > 0 || t.sending.Load() < fanOutSends {
-		return
-	}
-	timer := time.NewTimer(t.syncPace)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-	case <-timer.C:
-	}
 }
 
 func prepare(evt *event.Event, room id.RoomID) {
@@ -354,7 +322,6 @@ func (t *Transport) deliver(ctx context.Context, sink chat.Sink, ce chat.Event) 
 	if err := sink(ctx, ce); err != nil {
 		return fmt.Errorf("%w: event %s in %s: %w", errSink, ce.ID, ce.Room, err)
 	}
-	t.delivered.Add(1)
 	return nil
 }
 

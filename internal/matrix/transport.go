@@ -70,12 +70,6 @@ type Transport struct {
 	connected atomic.Bool
 	batches   atomic.Int64 // batches committed since start
 
-	// sending counts sends in flight (Send); delivered counts the events
-	// the current sync batch handed to the sink. See syncPace.
-	sending   atomic.Int32
-	delivered atomic.Int64
-	syncPace  time.Duration
-
 	mu            sync.Mutex
 	sink          chat.Sink
 	runCtx        context.Context
@@ -150,7 +144,6 @@ func New(cfg Config, kv chat.KV) (*Transport, error) {
 		joinedThisRun: map[id.RoomID]time.Time{},
 		joined:        map[id.RoomID]bool{},
 		members:       newMemberCache(),
-		syncPace:      defaultSyncPace,
 	}
 	for _, a := range cfg.Admins {
 		t.admins[id.UserID(a)] = true
