@@ -431,6 +431,9 @@ func (b *Bot) SendNext(parent context.Context) (bool, error) {
 			return err
 		}
 		did = true
+		// Wake an idle peer now, not after this send: the next room's
+		// send starts while this one is in flight.
+		nudge(b.sendWake)
 		log := b.Log.With().Int64("outbox_id", it.ID).Str("kind", it.Kind).Str("room", it.Msg.Room).Logger()
 		if it.EditOf != 0 {
 			return b.sendEdit(ctx, q, it, log)

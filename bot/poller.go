@@ -22,6 +22,11 @@ func (b *Bot) pollLoop(ctx context.Context) error {
 			b.Log.Warn().Err(err).Msg("refreshing groups and roles failed; keeping the cached ones")
 		}
 		n, err := b.Mirror.Poll(ctx)
+		if n > 0 {
+			// Send the announcements now, not after the bookkeeping below
+			// (heartbeat, refreshes, drafts).
+			nudge(b.sendWake)
+		}
 		if ctx.Err() == nil {
 			b.pollDone(err)
 		}
@@ -58,7 +63,6 @@ func (b *Bot) pollLoop(ctx context.Context) error {
 		}
 		if n > 0 {
 			metrics.Announcements.Add(float64(n))
-			nudge(b.sendWake)
 		}
 		select {
 		case <-ctx.Done():

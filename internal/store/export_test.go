@@ -1,0 +1,4 @@
+package store
+
+// ClaimOutboxSQL is ClaimOutbox's query, for its plan test.
+const ClaimOutboxSQL = claimOutboxSQL
