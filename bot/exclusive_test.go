@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +9,6 @@ import (
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/event"
 
-	"github.com/liaisonbot/liaisonbot/config"
 	"github.com/liaisonbot/liaisonbot/internal/testenv"
 )
 
@@ -20,17 +18,8 @@ import (
 // client, and when the leader stops the other takes the session over with
 // the same device and keys from the shared store.
 func TestMatrixEncryptedTwoReplicasOneDevice(t *testing.T) {
-	w := newMatrixWorld(t, testenv.WithPostgres(testenv.Postgres(t)))
-	chair := w.HS.RegisterUser(t, "chair")
-	cc := w.HS.CryptoClient(t, chair)
+	w, chair, cc, room, cfg := newEncryptedRoom(t)
 	ctx := context.Background()
-	room, err := cc.CreateEncryptedRoom(ctx, false, w.Bot.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := w.config(t, fmt.Sprintf("rooms:\n  - room: %q\n    groups: [teas]\n", room))
-	cfg.Matrix.PickleKey = "test pickle key"
-	cfg.Matrix.Identities = append(cfg.Matrix.Identities, config.Identity{User: chair.ID.String(), Email: "chair@example.org"})
 	fast := func(b *Bot) { b.LeaderCheck, b.LeaderRetry = 300*time.Millisecond, 300*time.Millisecond }
 	first := start(t, cfg, fast)
 	testenv.Eventually(t, 30*time.Second, func() bool {

@@ -15,22 +15,32 @@ import (
 	"github.com/liaisonbot/liaisonbot/internal/testenv"
 )
 
+// newEncryptedRoom is a Dendrite with the bot's account, a chair whose
+// client encrypts (like Element), and an encrypted room following teas
+// that the chair created and invited the bot to; cfg has a pickle key and
+// the chair's identity.
+func newEncryptedRoom(t *testing.T) (w *matrixWorld, chair testenv.User, cc *testenv.CryptoClient, room id.RoomID, cfg *config.Config) {
+	t.Helper()
+	w = newMatrixWorld(t, testenv.WithPostgres(testenv.Postgres(t)))
+	chair = w.HS.RegisterUser(t, "chair")
+	cc = w.HS.CryptoClient(t, chair)
+	room, err := cc.CreateEncryptedRoom(context.Background(), false, w.Bot.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = w.config(t, fmt.Sprintf("rooms:\n  - room: %q\n    groups: [teas]\n", room))
+	cfg.Matrix.PickleKey = "test pickle key"
+	cfg.Matrix.Identities = append(cfg.Matrix.Identities, config.Identity{User: chair.ID.String(), Email: "chair@example.org"})
+	return w, chair, cc, room, cfg
+}
+
 // The whole bot in an encrypted room and an encrypted DM, with a chair
 // whose client encrypts (like Element): commands are read, answers arrive
 // encrypted and decrypt on the chair's client; in the DM the bare verb
 // works although the chair is no admin.
 func TestMatrixEncryptedRoomAndDM(t *testing.T) {
-	w := newMatrixWorld(t, testenv.WithPostgres(testenv.Postgres(t)))
-	chair := w.HS.RegisterUser(t, "chair")
-	cc := w.HS.CryptoClient(t, chair)
+	w, chair, cc, room, cfg := newEncryptedRoom(t)
 	ctx := context.Background()
-	room, err := cc.CreateEncryptedRoom(ctx, false, w.Bot.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := w.config(t, fmt.Sprintf("rooms:\n  - room: %q\n    groups: [teas]\n", room))
-	cfg.Matrix.PickleKey = "test pickle key"
-	cfg.Matrix.Identities = append(cfg.Matrix.Identities, config.Identity{User: chair.ID.String(), Email: "chair@example.org"})
 	start(t, cfg)
 
 	botJoined := func(r id.RoomID) func() bool {
