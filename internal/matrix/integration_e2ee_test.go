@@ -33,6 +33,21 @@ func newE2EEWorld(t *testing.T) *e2eeWorld {
 	return &e2eeWorld{hs: hs, bot: hs.RegisterUser(t, "liaisonbot"), dsn: testenv.Postgres(t), kv: &chat.MemKV{}}
 }
 
+// aliceRoom registers alice with an encrypting client; she creates an
+// encrypted room, invites the bot, and the room is configured (so the
+// invite is accepted).
+func (w *e2eeWorld) aliceRoom(t *testing.T) (testenv.User, *testenv.CryptoClient, id.RoomID) {
+	t.Helper()
+	alice := w.hs.RegisterUser(t, "alice")
+	ac := w.hs.CryptoClient(t, alice)
+	room, err := ac.CreateEncryptedRoom(context.Background(), false, w.bot.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.rooms = []string{room.String()}
+	return alice, ac, room
+}
+
 func (w *e2eeWorld) cfg(pickle string) matrix.Config {
 	return matrix.Config{
 		Homeserver:        w.hs.URL(),
@@ -107,14 +122,8 @@ func waitBotMember(t *testing.T, cc *testenv.CryptoClient, room id.RoomID, bot i
 
 func TestIntegrationE2EERoomRestartAndDowntime(t *testing.T) {
 	w := newE2EEWorld(t)
-	alice := w.hs.RegisterUser(t, "alice")
-	ac := w.hs.CryptoClient(t, alice)
+	alice, ac, room := w.aliceRoom(t)
 	ctx := context.Background()
-	room, err := ac.CreateEncryptedRoom(ctx, false, w.bot.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.rooms = []string{room.String()} // a configured room: the invite is accepted
 
 	col := &collector{}
 	r := startBot(t, w.cfg("bot pickle key"), w.kv, col)
@@ -231,14 +240,7 @@ func TestIntegrationE2EEDirectMessages(t *testing.T) {
 
 func TestIntegrationE2EEOffSaysSoOnce(t *testing.T) {
 	w := newE2EEWorld(t)
-	alice := w.hs.RegisterUser(t, "alice")
-	ac := w.hs.CryptoClient(t, alice)
-	ctx := context.Background()
-	room, err := ac.CreateEncryptedRoom(ctx, false, w.bot.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.rooms = []string{room.String()}
+	_, ac, room := w.aliceRoom(t)
 	col := &collector{}
 	r := startBot(t, w.cfg(""), w.kv, col) // no pickle key
 	waitBotMember(t, ac, room, w.bot.ID)
@@ -279,14 +281,8 @@ func TestIntegrationE2EEOffSaysSoOnce(t *testing.T) {
 // is read and answered encrypted (its state was synced without crypto).
 func TestIntegrationE2EETurnedOnLater(t *testing.T) {
 	w := newE2EEWorld(t)
-	alice := w.hs.RegisterUser(t, "alice")
-	ac := w.hs.CryptoClient(t, alice)
+	_, ac, room := w.aliceRoom(t)
 	ctx := context.Background()
-	room, err := ac.CreateEncryptedRoom(ctx, false, w.bot.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.rooms = []string{room.String()}
 	r := startBot(t, w.cfg(""), w.kv, &collector{})
 	waitBotMember(t, ac, room, w.bot.ID)
 	settle()
@@ -326,14 +322,8 @@ func contains(s, sub string) bool {
 // sink once.
 func TestIntegrationE2EEKeysArriveLater(t *testing.T) {
 	w := newE2EEWorld(t)
-	alice := w.hs.RegisterUser(t, "alice")
-	ac := w.hs.CryptoClient(t, alice)
+	alice, ac, room := w.aliceRoom(t)
 	ctx := context.Background()
-	room, err := ac.CreateEncryptedRoom(ctx, false, w.bot.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.rooms = []string{room.String()}
 	col := &collector{}
 	r := startBot(t, w.cfg("bot pickle key"), w.kv, col)
 	waitBotMember(t, ac, room, w.bot.ID)
@@ -400,13 +390,8 @@ func TestIntegrationE2EEKeysArriveLater(t *testing.T) {
 // who is in it (seen in the SIGKILL test as a plaintext announcement).
 func TestIntegrationE2EESendBeforeFirstSync(t *testing.T) {
 	w := newE2EEWorld(t)
-	alice := w.hs.RegisterUser(t, "alice")
-	ac := w.hs.CryptoClient(t, alice)
+	_, ac, room := w.aliceRoom(t)
 	ctx := context.Background()
-	room, err := ac.CreateEncryptedRoom(ctx, false, w.bot.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := w.cfg("bot pickle key")
 	cfg.Log = zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel)
 	tr, err := matrix.New(cfg, w.kv)
