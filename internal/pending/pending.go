@@ -150,6 +150,8 @@ func (s *Service) statement(ctx context.Context, st *store.Statement, now time.T
 	var errs []error
 	for _, p := range reqs {
 		switch {
+		case p.Concluded == "" && p.Room == "":
+			continue // nobody could be told: nothing to remind
 		case p.Concluded == "":
 			if now.Sub(p.LastSentAt) < s.every() || p.Reminders >= s.maxReminders() {
 				continue
@@ -160,7 +162,7 @@ func (s *Service) statement(ctx context.Context, st *store.Statement, now time.T
 			k, err := s.follow(ctx, st, p, next, s.reminderDoc(ctx, st, p, next, now), fmt.Sprintf("r%d", next.Reminders), true)
 			n += k
 			errs = append(errs, err)
-		case p.Concluded != "":
+		default:
 			// Pending again after it ended: a killed statement was
 			// resurrected (dead → pending). Ask again.
 			next := p
@@ -181,15 +183,12 @@ func (s *Service) statement(ctx context.Context, st *store.Statement, now time.T
 // queues in one transaction.
 func (s *Service) request(ctx context.Context, st *store.Statement, now time.Time) (int, error) {
 	var (
-		dir     rules.Directory
-		aud     store.StatementGroups
-		by      string
-		err     error
-		dests   []destination
-		from    []string
-		missing []rules.Approver
+		dir rules.Directory
+		aud store.StatementGroups
+		by  string
 	)
-	err = s.Store.Tx(ctx, func(q store.Q) error {
+	err := s.Store.Tx(ctx, func(q store.Q) error {
+		var err error
 		if dir, err = s.Directory(ctx, q); err != nil {
 			return err
 		}
@@ -202,18 +201,17 @@ func (s *Service) request(ctx context.Context, st *store.Statement, now time.Tim
 	if err != nil {
 		return 0, err
 	}
-	from = aud.Acronyms(st.FromGroups)
-	approvers, aerr := rules.Approvers(dir, from, s.Overrides)
+	approvers, aerr := rules.Approvers(dir, aud.Acronyms(st.FromGroups), s.Overrides)
 	if len(approvers) == 0 {
 		// An incoming statement (from another SDO) or a group without
-		// approvers: nobody to ask. Recorded with no room so that the
-		// next pass does not ask again.
+		// approvers: nobody to ask.
 		s.Log.Info().Int64("statement", st.ID).AnErr("why", aerr).Msg("pending statement has no approver to tell")
-		return 0, s.Store.Tx(ctx, func(q store.Q) error {
-			_, err := q.InsertPendingRequest(ctx, store.PendingRequest{Platform: s.Platform, StatementID: st.ID, Room: "", FirstSentAt: now})
-			return err
-		})
+		return 0, s.untold(ctx, st, nil, now)
 	}
+	var (
+		dests   []destination
+		missing []rules.Approver
+	)
 	// Network first: direct rooms, then the §4.3 look-ups.
 	for _, a := range approvers {
 		u, ok := s.Users(a.Email)
@@ -273,14 +271,22 @@ func (s *Service) request(ctx context.Context, st *store.Statement, now time.Tim
 			}
 			n++
 		}
-		if len(dests) == 0 {
-			_, err := q.InsertPendingRequest(ctx, store.PendingRequest{Platform: s.Platform, StatementID: st.ID, Room: "",
-				Approvers: emails(missing), FirstSentAt: now})
-			return err
-		}
 		return nil
 	})
+	if err == nil && len(dests) == 0 {
+		err = s.untold(ctx, st, missing, now)
+	}
 	return n, err
+}
+
+// untold records a statement whose approvers nobody could tell (a row
+// with no room), so that the next pass does not try again.
+func (s *Service) untold(ctx context.Context, st *store.Statement, approvers []rules.Approver, now time.Time) error {
+	return s.Store.Tx(ctx, func(q store.Q) error {
+		_, err := q.InsertPendingRequest(ctx, store.PendingRequest{Platform: s.Platform, StatementID: st.ID, Room: "",
+			Approvers: emails(approvers), FirstSentAt: now})
+		return err
+	})
 }
 
 // follow queues a follow-up (reminder, closing word, new round) in the
