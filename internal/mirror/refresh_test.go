@@ -15,11 +15,9 @@ import (
 // same way and relations added or removed to and from tracked statements,
 // in a few batched requests.
 func TestRefreshTrackedSeesChangesWithoutEvents(t *testing.T) {
-	m, dt := setup(t)
-	ctx := context.Background()
 	now := time.Date(2025, 9, 25, 10, 0, 0, 0, time.UTC)
-	m.Now = func() time.Time { return now }
-	boundAndBackfilled(t, m)
+	m, dt := setupBackfilled(t, &now)
+	ctx := context.Background()
 	// Two For Action to teas, and a pending one awaiting its record
 	// (the fixtures' 2042 is tracked too: its deadline is in the window).
 	act := dt.AddStatement(datatracker.Statement{Title: "first action", FromGroups: []int64{62}, ToGroups: []int64{1985}, Purpose: "action", Deadline: "2025-09-30"})
@@ -125,11 +123,9 @@ func TestBackfillAttachmentsLikeIncremental(t *testing.T) {
 // MaybeRefreshTracked re-reads at most once per interval (the hourly
 // refresh between reminder runs).
 func TestMaybeRefreshTrackedHourly(t *testing.T) {
-	m, dt := setup(t)
-	ctx := context.Background()
 	now := time.Date(2025, 9, 25, 10, 0, 0, 0, time.UTC)
-	m.Now = func() time.Time { return now }
-	boundAndBackfilled(t, m)
+	m, dt := setupBackfilled(t, &now)
+	ctx := context.Background()
 	refreshes := func() int {
 		n := 0
 		for _, r := range dt.Requests() {

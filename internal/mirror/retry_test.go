@@ -14,6 +14,16 @@ import (
 
 // boundAndBackfilled binds a teas room and a coordination room and runs
 // the first (backfill) poll.
+// setupBackfilled is setup on the clock *now, with the WG room bound and
+// the history backfilled.
+func setupBackfilled(t *testing.T, now *time.Time) (*Mirror, *dtfake.Server) {
+	t.Helper()
+	m, dt := setup(t)
+	m.Now = func() time.Time { return *now }
+	boundAndBackfilled(t, m)
+	return m, dt
+}
+
 func boundAndBackfilled(t *testing.T, m *Mirror) {
 	t.Helper()
 	ctx := context.Background()
@@ -109,11 +119,9 @@ func TestFailedDetailIsRetriedNotLost(t *testing.T) {
 // A fault on an attachment's document also keeps the statement for later,
 // so it is announced with the attachment's title.
 func TestFailedAttachmentIsRetried(t *testing.T) {
-	m, dt := setup(t)
-	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	m.Now = func() time.Time { return now }
-	boundAndBackfilled(t, m)
+	m, dt := setupBackfilled(t, &now)
+	ctx := context.Background()
 	id := dt.AddStatement(datatracker.Statement{Title: "with attachment", FromGroups: []int64{62}, ToGroups: []int64{1985}, Purpose: "info"})
 	doc := dt.AddAttachment(id, "Annex A", "annex-a.pdf")
 	dt.Post(id)
@@ -140,11 +148,9 @@ func TestFailedAttachmentIsRetried(t *testing.T) {
 // Only a statement that stays missing across many polls spanning at least
 // a day is recorded as gone; until then it is retried with back-off.
 func TestMissingForADayIsGone(t *testing.T) {
-	m, dt := setup(t)
-	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	m.Now = func() time.Time { return now }
-	boundAndBackfilled(t, m)
+	m, dt := setupBackfilled(t, &now)
+	ctx := context.Background()
 	id := dt.AddStatement(datatracker.Statement{Title: "vanishing", FromGroups: []int64{62}, ToGroups: []int64{1985}, Purpose: "info"})
 	dt.Post(id)
 	dt.FailNextAt(dtfake.StatementPath(id), 1000, dtfake.FaultNotFound)
@@ -201,11 +207,9 @@ func TestTimedOutDetailIsRetried(t *testing.T) {
 // every statement of the retry list: it stops at the first 5xx, and the
 // others are fetched at a later poll.
 func TestRetryStopsAtAFailingDatatracker(t *testing.T) {
-	m, dt := setup(t)
-	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	m.Now = func() time.Time { return now }
-	boundAndBackfilled(t, m)
+	m, dt := setupBackfilled(t, &now)
+	ctx := context.Background()
 	a := dt.AddStatement(datatracker.Statement{Title: "a", FromGroups: []int64{62}, ToGroups: []int64{1985}, Purpose: "info"})
 	b := dt.AddStatement(datatracker.Statement{Title: "b", FromGroups: []int64{62}, ToGroups: []int64{1985}, Purpose: "info"})
 	dt.Post(a)
