@@ -102,12 +102,23 @@ func (b *draftBench) run(email, text string) string {
 	if err := b.st.Tx(ctx, func(q store.Q) error { _, err := b.d.Handle(ctx, q, evt); return err }); err != nil {
 		b.t.Fatalf("%s: %v", text, err)
 	}
-	rows, err := b.st.Pool.Query(ctx, `SELECT payload FROM outbox WHERE txn_key LIKE $1 ORDER BY id`, "reply/"+evt.ID+"/%")
+	var out []string
+	for _, msg := range b.queued(`txn_key LIKE $1`, "reply/"+evt.ID+"/%") {
+		out = append(out, msg.Body.Plain())
+	}
+	return strings.Join(out, "\n---\n")
+}
+
+// queued lists the outbox's messages whose rows match where (SQL over
+// outbox's columns), in the order they were queued.
+func (b *draftBench) queued(where string, args ...any) []chat.Outgoing {
+	b.t.Helper()
+	rows, err := b.st.Pool.Query(context.Background(), `SELECT payload FROM outbox WHERE `+where+` ORDER BY id`, args...)
 	if err != nil {
 		b.t.Fatal(err)
 	}
 	defer rows.Close()
-	var out []string
+	var out []chat.Outgoing
 	for rows.Next() {
 		var raw []byte
 		var msg chat.Outgoing
@@ -117,9 +128,12 @@ func (b *draftBench) run(email, text string) string {
 		if err := json.Unmarshal(raw, &msg); err != nil {
 			b.t.Fatal(err)
 		}
-		out = append(out, msg.Body.Plain())
+		out = append(out, msg)
 	}
-	return strings.Join(out, "\n---\n")
+	if err := rows.Err(); err != nil {
+		b.t.Fatal(err)
+	}
+	return out
 }
 
 func (b *draftBench) draft(id int64) *store.Draft {
@@ -363,21 +377,8 @@ func TestHandoffUsesConfiguredDatatracker(t *testing.T) {
 Please tell @room of SG15.`)
 	b.run(benchChair, "/liaison submit D1")
 	b.run(benchAD, "/liaison approve D1")
-	rows, err := b.st.Pool.Query(context.Background(), `SELECT payload FROM outbox ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	var handoff *chat.Outgoing
-	for rows.Next() {
-		var raw []byte
-		var msg chat.Outgoing
-		if err := rows.Scan(&raw); err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(raw, &msg); err != nil {
-			t.Fatal(err)
-		}
+	for _, msg := range b.queued(`true`) {
 		if strings.Contains(msg.Body.Plain(), "/liaison/add/outgoing/") {
 			handoff = &msg
 		}
@@ -587,21 +588,8 @@ The body.`)
 	}
 	cards := func() []string {
 		t.Helper()
-		rows, err := b.st.Pool.Query(ctx, `SELECT payload FROM outbox WHERE kind = 'edit' AND edit_of = $1 ORDER BY id`, reqID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
 		var out []string
-		for rows.Next() {
-			var raw []byte
-			var msg chat.Outgoing
-			if err := rows.Scan(&raw); err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(raw, &msg); err != nil {
-				t.Fatal(err)
-			}
+		for _, msg := range b.queued(`kind = 'edit' AND edit_of = $1`, reqID) {
 			out = append(out, msg.Body.Plain())
 		}
 		return out

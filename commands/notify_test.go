@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 	"time"
 
@@ -28,21 +27,8 @@ func (b *draftBench) digests() map[string]string {
 	if _, err := SendDigests(ctx, b.st, b.d.Env); err != nil {
 		b.t.Fatal(err)
 	}
-	rows, err := b.st.Pool.Query(ctx, `SELECT payload FROM outbox WHERE id > $1 AND txn_key LIKE 'digest/%' ORDER BY id`, before)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer rows.Close()
 	out := map[string]string{}
-	for rows.Next() {
-		var raw []byte
-		var msg chat.Outgoing
-		if err := rows.Scan(&raw); err != nil {
-			b.t.Fatal(err)
-		}
-		if err := json.Unmarshal(raw, &msg); err != nil {
-			b.t.Fatal(err)
-		}
+	for _, msg := range b.queued(`id > $1 AND txn_key LIKE 'digest/%'`, before) {
 		out[msg.Room] = msg.Body.Plain()
 	}
 	return out

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -44,20 +43,7 @@ func (b *draftBench) process(email, text string) string {
 		b.t.Fatalf("%s: committed %d times", text, committed)
 	}
 	var out []string
-	rows, err := b.st.Pool.Query(context.Background(), `SELECT payload FROM outbox WHERE txn_key LIKE $1 ORDER BY id`, "reply/"+evt.ID+"/%")
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var raw []byte
-		var msg chat.Outgoing
-		if err := rows.Scan(&raw); err != nil {
-			b.t.Fatal(err)
-		}
-		if err := json.Unmarshal(raw, &msg); err != nil {
-			b.t.Fatal(err)
-		}
+	for _, msg := range b.queued(`txn_key LIKE $1`, "reply/"+evt.ID+"/%") {
 		out = append(out, msg.Body.Plain())
 	}
 	return strings.Join(out, "\n---\n")
