@@ -2,11 +2,8 @@ package matrix
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net/http"
 
-	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/event"
 
 	"github.com/liaisonbot/liaisonbot/internal/chat"
@@ -40,18 +37,12 @@ func fitContent(doc chat.Doc, build func(chat.Doc) *event.MessageEventContent) *
 	return content
 }
 
-// classify marks errors the homeserver will give again for the same request
-// (4xx other than 429 Too Many Requests, 408 Request Timeout and 401: a bad
-// token is the bot's problem, not the message's) as chat.ErrRejected, so
-// the outbox does not retry them for ever.
+// classify marks the errors that are permanent (the homeserver will give
+// them again for the same request) as chat.ErrRejected, so the outbox does
+// not retry them for ever.
 func classify(err error) error {
-	var he mautrix.HTTPError
-	if errors.As(err, &he) && he.Response != nil {
-		code := he.Response.StatusCode
-		if code >= 400 && code < 500 && code != http.StatusTooManyRequests && code != http.StatusRequestTimeout &&
-			code != http.StatusUnauthorized {
-			return fmt.Errorf("%w: %w", chat.ErrRejected, err)
-		}
+	if permanent(err) {
+		return fmt.Errorf("%w: %w", chat.ErrRejected, err)
 	}
 	return err
 }

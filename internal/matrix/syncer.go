@@ -468,13 +468,15 @@ func (t *Transport) dmAllowed(inviter id.UserID) (bool, string) {
 	}
 }
 
-// permanent reports a client error (4xx other than 429): retrying the same
-// request cannot help.
+// permanent reports a client error the homeserver will give again for the
+// same request: a 4xx other than 429 Too Many Requests, 408 Request
+// Timeout and 401 (a bad token is the bot's problem, fixed by logging in
+// again, not the request's).
 func permanent(err error) bool {
 	var he mautrix.HTTPError
 	if errors.As(err, &he) && he.Response != nil {
 		c := he.Response.StatusCode
-		return c >= 400 && c < 500 && c != http.StatusTooManyRequests
+		return c >= 400 && c < 500 && c != http.StatusTooManyRequests && c != http.StatusRequestTimeout && c != http.StatusUnauthorized
 	}
 	return false
 }
