@@ -55,7 +55,20 @@ func (q Q) RecordEvent(ctx context.Context, evt chat.Event) (bool, error) {
 func (q Q) ClaimEvent(ctx context.Context, platform string, maxAttempts int, lease time.Duration) (*ChatEvent, error) {
 	var ce ChatEvent
 	var payload []byte
-	err := q.db.QueryRow(ctx, `
+	err := q.db.QueryRow(ctx, claimEventSQL, platform, maxAttempts, lease.Milliseconds()).Scan(&ce.ID, &payload, &ce.Attempts, &ce.Received)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: claim event: %w", err)
+	}
+	if err := json.Unmarshal(payload, &ce.Event); err != nil {
+		return nil, fmt.Errorf("store: claim event: decode payload: %w", err)
+	}
+	return &ce, nil
+}
+
+const claimEventSQL = `
 		UPDATE chat_event SET claimed_until = now() + $3 * interval '1 millisecond', attempts = attempts + 1
 		WHERE id = (
 			SELECT e.id FROM chat_event e
@@ -68,18 +81,7 @@ func (q Q) ClaimEvent(ctx context.Context, platform string, maxAttempts int, lea
 			ORDER BY e.id
 			LIMIT 1
 			FOR UPDATE SKIP LOCKED)
-		RETURNING id, payload, attempts - 1, received_at`, platform, maxAttempts, lease.Milliseconds()).Scan(&ce.ID, &payload, &ce.Attempts, &ce.Received)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: claim event: %w", err)
-	}
-	if err := json.Unmarshal(payload, &ce.Event); err != nil {
-		return nil, fmt.Errorf("store: claim event: decode payload: %w", err)
-	}
-	return &ce, nil
-}
+		RETURNING id, payload, attempts - 1, received_at`
 
 // ExtendEventLease keeps a claim alive while its worker is still busy.
 func (q Q) ExtendEventLease(ctx context.Context, id int64, lease time.Duration) error {

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -498,4 +499,42 @@ func dendriteBin(t testing.TB) (string, error) {
 	}
 	dendriteBins.dir = dir
 	return dir, nil
+}
+
+// CPUTime is the CPU time (user and system) the running homeserver process
+// has used, read from /proc/PID/stat (proc(5): utime and stime, fields 14
+// and 15, in clock ticks of 1/100 s on Linux). The load harness uses it to
+// wait until Dendrite has finished the background work one timed turn left
+// behind (push rules, notification counts, sync streams) before timing
+// the next.
+func (hs *Homeserver) CPUTime() (time.Duration, error) {
+	hs.mu.Lock()
+	proc := hs.proc
+	hs.mu.Unlock()
+	if proc == nil {
+		return 0, errors.New("testenv: dendrite is not running")
+	}
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", proc.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) is in parentheses and may hold spaces:
+	// count fields from the last ')'.
+	i := bytes.LastIndexByte(raw, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("testenv: unexpected /proc stat %q", raw)
+	}
+	f := strings.Fields(string(raw[i+1:])) // f[0] is field 3
+	if len(f) < 13 {
+		return 0, fmt.Errorf("testenv: unexpected /proc stat %q", raw)
+	}
+	var ticks int64
+	for _, s := range f[11:13] {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("testenv: /proc stat field %q: %w", s, err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond, nil
 }
