@@ -83,7 +83,12 @@ type client struct {
 func newClient(cfg *Config) *client {
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = &http.Client{}
+		// Go keeps 2 idle connections a host by default: the event queue's
+		// long-poll and the parallel senders would reconnect (a TLS
+		// handshake each) on most requests.
+		base := http.DefaultTransport.(*http.Transport).Clone()
+		base.MaxIdleConnsPerHost = 32
+		hc = &http.Client{Transport: base}
 	}
 	return &client{cfg: cfg, http: hc, sleep: sleepCtx}
 }
