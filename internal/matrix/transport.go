@@ -132,7 +132,7 @@ func New(cfg Config, kv chat.KV) (*Transport, error) {
 		cli.DefaultHTTPBackoff = cfg.HTTPBackoff
 	}
 	cli.MaxHTTPBackoff = maxHTTPBackoff
-	cli.Client = newHTTPClient()
+	cli.Client = &http.Client{Timeout: 180 * time.Second, Transport: &retryAfterTransport{base: chat.HTTPTransport()}}
 
 	t := &Transport{
 		cfg:           cfg,
@@ -504,18 +504,4 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	case <-tm.C:
 		return true
 	}
-}
-
-// idleConnsPerHost is how many idle connections to the homeserver the bot
-// keeps. Go's default is 2 (net/http DefaultMaxIdleConnsPerHost), fewer
-// than the outbox workers, inbox workers and the sync long-poll that talk
-// to it at once: every request beyond two would then close its connection
-// afterwards and the next open a new one (a TLS handshake each, to a real
-// homeserver).
-const idleConnsPerHost = 32
-
-func newHTTPClient() *http.Client {
-	base := http.DefaultTransport.(*http.Transport).Clone()
-	base.MaxIdleConnsPerHost = idleConnsPerHost
-	return &http.Client{Timeout: 180 * time.Second, Transport: &retryAfterTransport{base: base}}
 }

@@ -83,12 +83,7 @@ type client struct {
 func newClient(cfg *Config) *client {
 	hc := cfg.HTTPClient
 	if hc == nil {
-		// Go keeps 2 idle connections a host by default: the event queue's
-		// long-poll and the parallel senders would reconnect (a TLS
-		// handshake each) on most requests.
-		base := http.DefaultTransport.(*http.Transport).Clone()
-		base.MaxIdleConnsPerHost = 32
-		hc = &http.Client{Transport: base}
+		hc = &http.Client{Transport: chat.HTTPTransport()}
 	}
 	return &client{cfg: cfg, http: hc, sleep: sleepCtx}
 }

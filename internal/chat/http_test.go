@@ -1,4 +1,4 @@
-package matrix
+package chat_test
 
 import (
 	"io"
@@ -9,13 +9,15 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/liaisonbot/liaisonbot/internal/chat"
 )
 
-// TestHTTPClientReusesConnections: eight requests at a time (four outbox
-// workers, four inbox workers) reuse their connections to the homeserver.
+// TestHTTPTransportReusesConnections: eight requests at a time (four outbox
+// workers, four inbox workers) reuse their connections to the chat server.
 // With Go's default of 2 idle connections a host, this opened about one
 // connection for every other request.
-func TestHTTPClientReusesConnections(t *testing.T) {
+func TestHTTPTransportReusesConnections(t *testing.T) {
 	var opened atomic.Int32
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		time.Sleep(2 * time.Millisecond)
@@ -29,7 +31,7 @@ func TestHTTPClientReusesConnections(t *testing.T) {
 	srv.Start()
 	defer srv.Close()
 
-	hc := newHTTPClient()
+	hc := &http.Client{Transport: chat.HTTPTransport()}
 	const parallel, each = 8, 25
 	var wg sync.WaitGroup
 	for range parallel {
@@ -50,3 +52,17 @@ func TestHTTPClientReusesConnections(t *testing.T) {
 		t.Errorf("%d requests, %d at a time, opened %d connections; want at most %d", parallel*each, parallel, n, parallel)
 	}
 }
+
+// A wrapped DefaultTransport (a test's guard every client must go through,
+// instrumentation) is kept, not bypassed by a clone of what it wraps.
+func TestHTTPTransportKeepsAWrappedDefault(t *testing.T) {
+	orig := http.DefaultTransport
+	t.Cleanup(func() { http.DefaultTransport = orig })
+	w := wrapped{orig}
+	http.DefaultTransport = w
+	if got := chat.HTTPTransport(); got != http.RoundTripper(w) {
+		t.Errorf("HTTPTransport() = %T, want the wrapper", got)
+	}
+}
+
+type wrapped struct{ http.RoundTripper }
