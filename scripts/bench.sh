@@ -15,7 +15,7 @@
 #   LIAISONBOT_LOADTEST_STATEMENTS     statements on record in the harness (10000)
 #   LIAISONBOT_LOADTEST_ROUNDS         round trips per command (30)
 #   LIAISONBOT_LOADTEST_FANOUT_ROOMS   rooms of the fan-out (500)
-#   LIAISONBOT_LOADTEST_FANOUT_TURNS   bot turns of the fan-out, between plain ones (3)
+#   LIAISONBOT_LOADTEST_FANOUT_TURNS   counted bot turns of the fan-out, between plain ones (4)
 #   LIAISONBOT_LOADTEST_CONC_USERS     users (and rooms) of the concurrency scenario (20)
 #   LIAISONBOT_LOADTEST_CONC_ROUNDS    rounds of the concurrency scenario (10)
 #   LIAISONBOT_LOADTEST_OUTBOX_WORKERS chat.outbox_workers of the bot (the config default)
