@@ -405,10 +405,10 @@ func TestLoadCommandRoundTrip(t *testing.T) {
 }
 
 // TestLoadFanout: one statement announced in 500 rooms bound to its group,
-// next to a plain sender (a mautrix client on its own account, sending one
-// notice to each room with as many sends in flight as the bot has outbox
-// workers) in the same rooms, on the same homeserver, in the same run
-// (issue 15 point 5: within 1.2× of it, no duplicates).
+// next to a plain sender (a mautrix client on its own account, sending the
+// same announcement to each room with as many sends in flight as the bot
+// has outbox workers) in the same rooms, on the same homeserver, in the
+// same run (issue 15 point 5: within 1.2× of it, no duplicates).
 func TestLoadFanout(t *testing.T) {
 	enabled(t)
 	nRooms := envInt(t, "LIAISONBOT_LOADTEST_FANOUT_ROOMS", 500)
@@ -479,10 +479,10 @@ func TestLoadFanout(t *testing.T) {
 		return c == 3
 	}, "no backfill")
 
-	// Turns alternate, plain first and last (P B P B … P), after one plain
-	// and one bot turn that warm up and are not counted: the run's first
+	// Turns alternate, plain first and last (P B P B … P), after one bot
+	// and one plain turn that warm up and are not counted: the run's first
 	// message in each fresh room costs Dendrite more, whoever sends it
-	// (41–55 s against 15–27 s later, docs/performance.md). Each turn starts
+	// (33–55 s against 14–27 s later, docs/performance.md). Each turn starts
 	// when the homeserver has finished the work the one before it left. On a
 	// shared machine one plain turn before and one after the bot differed
 	// by up to 2.2×, more than the margin being measured; so each bot turn
