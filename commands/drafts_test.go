@@ -51,13 +51,7 @@ func newDraftBench(t *testing.T) *draftBench {
 	t.Helper()
 	ctx := context.Background()
 	st := testenv.Store(t)
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(st.UpsertGroups(ctx, []store.Group{
+	check(t, st.UpsertGroups(ctx, []store.Group{
 		{ID: 2, Acronym: "iesg", Type: "ietf", State: "active"},
 		{ID: 10, Acronym: "rtg", Name: "Routing Area", Type: "area", State: "active", ParentID: 2},
 		{ID: 1985, Acronym: "teas", Name: "TEAS", Type: "wg", State: "active", ParentID: 10},
@@ -66,16 +60,16 @@ func newDraftBench(t *testing.T) *draftBench {
 		{ID: 1901, Acronym: "ccamp", Name: "CCAMP", Type: "wg", State: "active", ParentID: 10},
 		{ID: 1900, Acronym: "oldwg", Name: "A concluded WG", Type: "wg", State: "conclude", ParentID: 10},
 	}))
-	must(st.UpsertPersons(ctx, []store.Person{{ID: 1, Name: "Carla Chair"}, {ID: 2, Name: "Adam AD"}}))
-	must(st.ReplaceRoles(ctx, []store.Role{
+	check(t, st.UpsertPersons(ctx, []store.Person{{ID: 1, Name: "Carla Chair"}, {ID: 2, Name: "Adam AD"}}))
+	check(t, st.ReplaceRoles(ctx, []store.Role{
 		{ID: 1, Name: "chair", GroupID: 1985, PersonID: 1, Email: benchChair},
 		{ID: 2, Name: "ad", GroupID: 10, PersonID: 2, Email: benchAD},
 	}))
 	posted := time.Now()
-	must(st.UpsertStatement(ctx, &store.Statement{ID: 2043, Title: "LS on OTN YANG", FromGroups: []int64{62}, ToGroups: []int64{1985},
+	check(t, st.UpsertStatement(ctx, &store.Statement{ID: 2043, Title: "LS on OTN YANG", FromGroups: []int64{62}, ToGroups: []int64{1985},
 		FromContact: "Rapporteur <rapp@itu.example>", ResponseContacts: "sg15-replies@itu.example", Purpose: "action", State: "posted", PostedAt: &posted}))
 	_, err := st.AddBinding(ctx, store.Binding{Platform: "console", Room: benchRoom, Group: "teas", Source: store.SourceConfig})
-	must(err)
+	check(t, err)
 	b := &draftBench{t: t, st: st, now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
 	cfg := &config.Config{}
 	cfg.Reminders.DeadlineTimezone = "America/Los_Angeles"
@@ -525,18 +519,12 @@ The body.`)
 func TestJointStatementNeedsEachGroup(t *testing.T) {
 	ctx := context.Background()
 	b := newDraftBench(t)
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(b.st.UpsertGroups(ctx, []store.Group{
+	check(t, b.st.UpsertGroups(ctx, []store.Group{
 		{ID: 20, Acronym: "sec", Name: "Security Area", Type: "area", State: "active", ParentID: 2},
 		{ID: 2000, Acronym: "lamps", Name: "LAMPS", Type: "wg", State: "active", ParentID: 20},
 	}))
-	must(b.st.UpsertPersons(ctx, []store.Person{{ID: 3, Name: "Sara Sec"}}))
-	must(b.st.ReplaceRoles(ctx, []store.Role{
+	check(t, b.st.UpsertPersons(ctx, []store.Person{{ID: 3, Name: "Sara Sec"}}))
+	check(t, b.st.ReplaceRoles(ctx, []store.Role{
 		{ID: 1, Name: "chair", GroupID: 1985, PersonID: 1, Email: benchChair},
 		{ID: 2, Name: "ad", GroupID: 10, PersonID: 2, Email: benchAD},
 		{ID: 3, Name: "ad", GroupID: 20, PersonID: 3, Email: "sec-ad@example.org"},
@@ -550,9 +538,9 @@ The body.`)
 		t.Fatalf("one security AD's approval made the joint draft %s", d.State)
 	}
 	var notice []byte
-	must(b.st.Pool.QueryRow(ctx, `SELECT payload FROM outbox WHERE txn_key LIKE 'draft/1/approve-for/%' LIMIT 1`).Scan(&notice))
+	check(t, b.st.Pool.QueryRow(ctx, `SELECT payload FROM outbox WHERE txn_key LIKE 'draft/1/approve-for/%' LIMIT 1`).Scan(&notice))
 	var msg chat.Outgoing
-	must(json.Unmarshal(notice, &msg))
+	check(t, json.Unmarshal(notice, &msg))
 	wantIn(t, msg.Body.Plain(), "approved D1 (revision 1) for lamps", "Still waiting for an approval for teas", "Adam AD")
 	// A second approval for lamps changes nothing; teas's AD completes it.
 	b.run("sec-ad@example.org", "/liaison approve D1")
@@ -740,5 +728,13 @@ The body.`)
 	}
 	if out := b.run(benchAD, "/liaison mine"); !strings.Contains(out, "Nothing waits on you.") {
 		t.Errorf("after approving, the AD still has:\n%s", out)
+	}
+}
+
+// check fails the test on a setup error.
+func check(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -35,15 +35,9 @@ func newReviewBench(t *testing.T, extra ...string) *reviewBench {
 	t.Helper()
 	ctx := context.Background()
 	b := newDraftBench(t)
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(b.st.UpsertGroups(ctx, []store.Group{{ID: 7, Acronym: "iab", Name: "Internet Architecture Board", Type: "ietf", State: "active"}}))
-	must(b.st.UpsertPersons(ctx, []store.Person{{ID: 5, Name: "Ines Coord"}, {ID: 6, Name: "Jon Coord"}}))
-	must(b.st.ReplaceRoles(ctx, []store.Role{
+	check(t, b.st.UpsertGroups(ctx, []store.Group{{ID: 7, Acronym: "iab", Name: "Internet Architecture Board", Type: "ietf", State: "active"}}))
+	check(t, b.st.UpsertPersons(ctx, []store.Person{{ID: 5, Name: "Ines Coord"}, {ID: 6, Name: "Jon Coord"}}))
+	check(t, b.st.ReplaceRoles(ctx, []store.Role{
 		{ID: 1, Name: "chair", GroupID: 1985, PersonID: 1, Email: benchChair},
 		{ID: 2, Name: "ad", GroupID: 10, PersonID: 2, Email: benchAD},
 		{ID: 5, Name: rules.RoleLiaisonCoordinator, GroupID: 7, PersonID: 5, Email: benchCoord},
@@ -55,8 +49,8 @@ func newReviewBench(t *testing.T, extra ...string) *reviewBench {
 The body.`)
 	wantIn(t, b.run(benchChair, "/liaison submit D1"), "D1 (revision 1) submitted")
 	rb := &reviewBench{draftBench: b, h: &Approvals{Env: b.d.Env}}
-	must(b.st.Pool.QueryRow(ctx, `SELECT id FROM outbox WHERE kind = 'approval' LIMIT 1`).Scan(&rb.reqID))
-	must(b.st.MarkSent(ctx, rb.reqID, chat.Sent{Room: benchRoom, ID: "$request"}))
+	check(t, b.st.Pool.QueryRow(ctx, `SELECT id FROM outbox WHERE kind = 'approval' LIMIT 1`).Scan(&rb.reqID))
+	check(t, b.st.MarkSent(ctx, rb.reqID, chat.Sent{Room: benchRoom, ID: "$request"}))
 	return rb
 }
 
