@@ -166,9 +166,9 @@ We ask SG15 to review RFC 8795 and draft-doe-teas-topology-ideas-01.`, deadline)
 	say(t, w.Chair, w.WGRoom, "!liaison submit D1")
 	w.waitNotice(t, w.WGRoom, "cannot be submitted yet", 1)
 	say(t, w.Chair, w.WGRoom, `!liaison edit D1 consensus="WG consensus"`)
-	w.waitState(t, 1, store.DraftOpen, 2)
+	w.waitState(t, 1, rules.DraftDraft, 2)
 	say(t, w.Chair, w.WGRoom, "!liaison submit D1")
-	w.waitState(t, 1, store.DraftSubmitted, 2)
+	w.waitState(t, 1, rules.DraftSubmitted, 2)
 	req := w.waitNotice(t, w.WGRoom, "Approval requested for outgoing statement D1 (revision 2)", 1)
 	w.waitNotice(t, w.ApprovalsRoom, "Approval requested for outgoing statement D1 (revision 2)", 1)
 
@@ -181,7 +181,7 @@ We ask SG15 to review RFC 8795 and draft-doe-teas-topology-ideas-01.`, deadline)
 	w.waitNotice(t, w.WGRoom, "changes nothing", 3)
 	testenv.Eventually(t, 30*time.Second, func() bool { return w.audits(t, "reaction", "ignored") >= 4 }, "ignored reactions not audited")
 	time.Sleep(time.Second)
-	if d := w.draft(t, 1); d.State != store.DraftSubmitted {
+	if d := w.draft(t, 1); d.State != rules.DraftSubmitted {
 		t.Fatalf("a wrong reaction changed the draft to %s", d.State)
 	}
 	if n := countNotices(t, w.Chair, w.WGRoom, w.Bot.ID, "changes nothing"); n != 3 {
@@ -190,23 +190,23 @@ We ask SG15 to review RFC 8795 and draft-doe-teas-topology-ideas-01.`, deadline)
 
 	// The right AD approves with ✅; the hand-off follows.
 	ok := react(t, w.AD, w.WGRoom, req, "✅")
-	w.waitState(t, 1, store.DraftApproved, 2)
+	w.waitState(t, 1, rules.DraftApproved, 2)
 	w.waitNotice(t, w.WGRoom, "liaison/add/outgoing", 1)
 
 	// Redacting the ✅ before the statement is recorded withdraws it.
 	if _, err := w.AD.RedactEvent(context.Background(), w.WGRoom, ok); err != nil {
 		t.Fatal(err)
 	}
-	w.waitState(t, 1, store.DraftSubmitted, 2)
+	w.waitState(t, 1, rules.DraftSubmitted, 2)
 	w.waitNotice(t, w.WGRoom, "withdrew the approval", 1)
 
 	// Approve again, then an edit voids it and says so in the thread.
 	react(t, w.AD, w.ApprovalsRoom, w.waitNotice(t, w.ApprovalsRoom, "Approval requested for outgoing statement D1 (revision 2)", 1), "✅")
-	w.waitState(t, 1, store.DraftApproved, 2)
+	w.waitState(t, 1, rules.DraftApproved, 2)
 	// The approval given again is said again: a second hand-off.
 	w.waitNotice(t, w.WGRoom, "liaison/add/outgoing", 2)
 	say(t, w.Chair, w.WGRoom, `!liaison edit D1 subject="TE topology YANG models"`)
-	w.waitState(t, 1, store.DraftOpen, 3)
+	w.waitState(t, 1, rules.DraftDraft, 3)
 	w.waitNotice(t, w.WGRoom, "approval decision(s) given on it are void", 1)
 	aps, err := w.bot.Bot.Store.ActiveApprovals(context.Background(), 1, 2)
 	if err != nil || len(aps) != 0 {
@@ -215,17 +215,17 @@ We ask SG15 to review RFC 8795 and draft-doe-teas-topology-ideas-01.`, deadline)
 
 	// Resubmit; the old request no longer counts; the text command works.
 	say(t, w.Chair, w.WGRoom, "!liaison submit D1")
-	w.waitState(t, 1, store.DraftSubmitted, 3)
+	w.waitState(t, 1, rules.DraftSubmitted, 3)
 	say(t, w.OtherAD, w.WGRoom, "!liaison approve D1")
 	w.waitNotice(t, w.WGRoom, "Only the approvers of teas", 1)
 	say(t, w.AD, w.WGRoom, "!liaison approve D1")
-	w.waitState(t, 1, store.DraftApproved, 3)
+	w.waitState(t, 1, rules.DraftApproved, 3)
 
 	// The statement appears in the Datatracker: the draft is recorded.
 	ls := w.DT.AddStatement(datatracker.Statement{Title: "TE topology YANG models", FromGroups: []int64{groupTEAS}, ToGroups: []int64{groupSG15},
 		Purpose: "action", Body: "We ask SG15 to review RFC 8795."})
 	w.DT.Post(ls)
-	w.waitState(t, 1, store.DraftRecorded, 3)
+	w.waitState(t, 1, rules.DraftRecorded, 3)
 	if d := w.draft(t, 1); d.RecordedStatement != ls {
 		t.Errorf("recorded as LS %d, want %d", d.RecordedStatement, ls)
 	}

@@ -11,7 +11,7 @@ import (
 	"maunium.net/go/mautrix/id"
 
 	"github.com/liaisonbot/liaisonbot/config"
-	"github.com/liaisonbot/liaisonbot/internal/store"
+	"github.com/liaisonbot/liaisonbot/internal/rules"
 	"github.com/liaisonbot/liaisonbot/internal/testenv"
 )
 
@@ -132,7 +132,7 @@ We ask SG15 to review RFC 8795.`, deadline))
 		return err == nil && d != nil
 	}, "no draft from the encrypted command")
 	sendEnc("!liaison submit D1")
-	w.waitState(t, 1, store.DraftSubmitted, 0)
+	w.waitState(t, 1, rules.DraftSubmitted, 0)
 
 	var req id.EventID
 	testenv.Eventually(t, 30*time.Second, func() bool {
@@ -148,5 +148,5 @@ We ask SG15 to review RFC 8795.`, deadline))
 	if _, err := adc.React(ctx, w.WGRoom, req, "✅"); err != nil {
 		t.Fatal(err)
 	}
-	w.waitState(t, 1, store.DraftApproved, 0)
+	w.waitState(t, 1, rules.DraftApproved, 0)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/liaisonbot/liaisonbot/internal/chat"
 	"github.com/liaisonbot/liaisonbot/internal/datatracker"
+	"github.com/liaisonbot/liaisonbot/internal/rules"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 	"github.com/liaisonbot/liaisonbot/internal/testenv"
 )
@@ -270,7 +271,7 @@ We tell SG15 about RFC 8795.`)
 	chair.before = unreadCounts(t, w.Chair, w.WGRoom)
 	quiet.before = unreadCounts(t, bystander, w.WGRoom)
 	react(t, w.AD, w.WGRoom, req, "❌")
-	w.waitState(t, 1, store.DraftRejected, 0)
+	w.waitState(t, 1, rules.DraftReturned, 0)
 	returned := w.waitNotice(t, w.WGRoom, "returned D1", 1)
 	observe(t, w.WGRoom, returned, members, true, []*person{chair}, []*person{quiet})
 

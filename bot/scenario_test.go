@@ -290,7 +290,7 @@ func scenarioDraftSubmitApprove(s *scenario) {
 	s.w.React(t, scOtherAD, scWG, req.ID, "✅")
 	s.waitFor(scWG, "explanation of the ignored ✅", has("changes nothing"))
 	settle()
-	if d := s.draft(1); d.State != store.DraftSubmitted {
+	if d := s.draft(1); d.State != rules.DraftSubmitted {
 		t.Fatalf("a non-approver's ✅ changed D1 to %s", d.State)
 	}
 	if n := len(s.find(scWG, has("liaison/add/outgoing"))); n != 0 {
@@ -299,7 +299,7 @@ func scenarioDraftSubmitApprove(s *scenario) {
 
 	// The RTG AD approves with ✅; the hand-off names the form.
 	s.w.React(t, scRTGAD, scWG, req.ID, "✅")
-	s.waitDraftState(1, store.DraftApproved)
+	s.waitDraftState(1, rules.DraftApproved)
 	s.waitFor(scWG, "hand-off with the Datatracker form", has("liaison/add/outgoing"))
 	settle()
 	if n := len(s.find(scWG, has("liaison/add/outgoing"))); n != 1 {
@@ -371,12 +371,12 @@ We ask SG15 to review RFC 8795 and tell us whether its identities match G.7711.1
 	// Matching is dialect-neutral: "New draft D1 (revision 1, draft)" on
 	// Matrix, "New draft **D1 (revision 1, draft)**" on Zulip.
 	s.waitFor(scWG, "new draft D1", has("New draft", "D1 (revision 1"))
-	if d := s.draft(1); d.State != store.DraftOpen || d.Revision != 1 {
+	if d := s.draft(1); d.State != rules.DraftDraft || d.Revision != 1 {
 		t.Fatalf("D1 is %s revision %d, want open revision 1", d.State, d.Revision)
 	}
 
 	s.w.Say(t, scChair, scWG, "/liaison submit D1")
-	s.waitDraftState(1, store.DraftSubmitted)
+	s.waitDraftState(1, rules.DraftSubmitted)
 	req := s.waitFor(scWG, "approval request", has("Approval requested for outgoing statement", "D1 (revision 1)"))
 	// ✅ and ❌ are on it, so approvers only have to click.
 	testenv.Eventually(t, scWait, func() bool {

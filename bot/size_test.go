@@ -12,7 +12,7 @@ import (
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
-	"github.com/liaisonbot/liaisonbot/internal/store"
+	"github.com/liaisonbot/liaisonbot/internal/rules"
 	"github.com/liaisonbot/liaisonbot/internal/testenv"
 )
 
@@ -32,7 +32,7 @@ func TestMatrixHugeDraftIsAnswered(t *testing.T) {
 	say(t, w.Chair, w.WGRoom, "!liaison show D1 full")
 	w.waitNotice(t, w.WGRoom, "part 1 of", 1)
 	say(t, w.Chair, w.WGRoom, "!liaison submit D1")
-	w.waitState(t, 1, store.DraftSubmitted, 1)
+	w.waitState(t, 1, rules.DraftSubmitted, 1)
 	w.waitNotice(t, w.WGRoom, "Approval requested for outgoing statement D1", 1)
 
 	// Every message is within the spec's event size limit, and the parts
@@ -80,13 +80,13 @@ Both groups agree.`)
 	req := w.waitNotice(t, w.WGRoom, "Approval requested for outgoing statement D1", 1)
 	react(t, w.AD, w.WGRoom, req, "✅")
 	w.waitNotice(t, w.WGRoom, "Still waiting for an approval for lamps", 1)
-	if d := w.draft(t, 1); d.State != store.DraftSubmitted {
+	if d := w.draft(t, 1); d.State != rules.DraftSubmitted {
 		t.Fatalf("the RTG AD alone made the joint draft %s", d.State)
 	}
 	// The request's card (its latest m.replace) shows the state.
 	waitCard(t, w, req, "⏳ Status: waiting for an approval for lamps; approved so far by ")
 	react(t, w.OtherAD, w.WGRoom, req, "✅")
-	w.waitState(t, 1, store.DraftApproved, 1)
+	w.waitState(t, 1, rules.DraftApproved, 1)
 	w.waitNotice(t, w.WGRoom, "liaison/add/outgoing", 1)
 	waitCard(t, w, req, "✅ Status: approved by ")
 	say(t, w.Chair, w.WGRoom, `!liaison edit D1 subject="Joint, v2"`)

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/liaisonbot/liaisonbot/internal/store"
+	"github.com/liaisonbot/liaisonbot/internal/rules"
 )
 
 // Reactions given on an approval request while Zulip had dropped the bot's
@@ -40,7 +40,7 @@ func TestZulipReactionsDuringQueueLoss(t *testing.T) {
 		w.React(t, scOtherAD, scWG, req.ID, "✅")
 		w.React(t, scRTGAD, scWG, req.ID, "✅")
 	})
-	s.waitDraftState(1, store.DraftApproved)
+	s.waitDraftState(1, rules.DraftApproved)
 	s.waitFor(scWG, "hand-off after the ✅ given while the queue was lost", handoff)
 	s.waitFor(scWG, "explanation of the other AD's ✅", explained)
 
@@ -49,13 +49,13 @@ func TestZulipReactionsDuringQueueLoss(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	s.waitDraftState(1, store.DraftSubmitted)
+	s.waitDraftState(1, rules.DraftSubmitted)
 	s.waitFor(scWG, "withdrawal after the ✅ removed while the queue was lost", withdrew)
 
 	// Nothing changed while lost: nothing happens.
 	downAndLost(func() {})
 	settle()
-	if d := s.draft(1); d.State != store.DraftSubmitted {
+	if d := s.draft(1); d.State != rules.DraftSubmitted {
 		t.Errorf("D1 is %s after a queue loss in which nothing changed, want submitted", d.State)
 	}
 	for what, match := range map[string]func(scMsg) bool{"hand-off": handoff, "explanation": explained, "withdrawal": withdrew} {

@@ -76,7 +76,7 @@ func (a *Approvals) HandleReaction(r *Request) error {
 		// approver (or reviewing coordinator) who may still decide is
 		// told what counts (a 👍 or ✔️ from them is most likely meant as
 		// an approval).
-		if d.State != store.DraftSubmitted || req.Revision != d.Revision || email == "" || (!approver && !coordinator) {
+		if d.State != rules.DraftSubmitted || req.Revision != d.Revision || email == "" || (!approver && !coordinator) {
 			return auditReaction("ignored", "not ✅ or ❌")
 		}
 		if approver {
@@ -84,7 +84,7 @@ func (a *Approvals) HandleReaction(r *Request) error {
 		} else {
 			why = "only ✅ counts as your review as IAB liaison coordinator; react with ✅ if you have reviewed " + DraftLabel(d.ID) + "."
 		}
-	case d.State != store.DraftSubmitted || req.Revision != d.Revision:
+	case d.State != rules.DraftSubmitted || req.Revision != d.Revision:
 		why = fmt.Sprintf("%s is %s (revision %d); this request was for revision %d, so reactions on it no longer count.", DraftLabel(d.ID), d.State, d.Revision, req.Revision)
 	case email == "":
 		why = "the bot does not know your Datatracker e-mail, so your reaction cannot count as an approval."
@@ -173,27 +173,27 @@ func (a *Approvals) removed(r *Request) error {
 	}
 	msg := ""
 	switch {
-	case ap.Decision == "approve" && d.State == store.DraftApproved && rd.Ready():
+	case ap.Decision == "approve" && d.State == rules.DraftApproved && rd.Ready():
 		msg = fmt.Sprintf("↩ %s withdrew their %s of %s (revision %d); the approvals and review still standing keep it approved.",
 			name, what, DraftLabel(d.ID), d.Revision)
-	case (ap.Decision == "approve" && d.State == store.DraftApproved) || (ap.Decision == "reject" && d.State == store.DraftRejected):
-		if err := q.SetDraftState(ctx, d.ID, store.DraftSubmitted, "", ""); err != nil {
+	case (ap.Decision == "approve" && d.State == rules.DraftApproved) || (ap.Decision == "reject" && d.State == rules.DraftReturned):
+		if err := q.SetDraftState(ctx, d.ID, rules.DraftSubmitted, "", ""); err != nil {
 			return err
 		}
-		d.State = store.DraftSubmitted
+		d.State = rules.DraftSubmitted
 		waitsFor := "approval"
 		if ap.Decision == "approve" && len(rd.AwaitingGroups) == 0 && rd.AwaitingReview {
 			waitsFor = "a coordinator review"
 		}
 		msg = fmt.Sprintf("↩ %s withdrew the %s of %s (revision %d); it is waiting for %s again. Do not enter it in the Datatracker.",
 			name, what, DraftLabel(d.ID), d.Revision, waitsFor)
-	case ap.Decision == "approve" && d.State == store.DraftSubmitted && ap.IsReview():
+	case ap.Decision == "approve" && d.State == rules.DraftSubmitted && ap.IsReview():
 		msg = fmt.Sprintf("↩ %s withdrew the IAB liaison coordinator review of %s (revision %d); it still needs one.", name, DraftLabel(d.ID), d.Revision)
-	case ap.Decision == "approve" && d.State == store.DraftSubmitted && len(d.FromGroups) > 1:
+	case ap.Decision == "approve" && d.State == rules.DraftSubmitted && len(d.FromGroups) > 1:
 		// A joint statement's approval for some of its groups (§4.1).
 		msg = fmt.Sprintf("↩ %s withdrew their approval of %s (revision %d) for part of its From groups; it still needs an approval for each.",
 			name, DraftLabel(d.ID), d.Revision)
-	case ap.Decision == "approve" && d.State == store.DraftSubmitted:
+	case ap.Decision == "approve" && d.State == rules.DraftSubmitted:
 		// Approved, still waiting for the review.
 		msg = fmt.Sprintf("↩ %s withdrew their approval of %s (revision %d); it still needs one (4053bis §4.1).", name, DraftLabel(d.ID), d.Revision)
 	}
@@ -389,9 +389,9 @@ func applyDecision(ctx context.Context, q store.Q, env *Env, d *store.Draft, who
 			return updateCards(ctx, q, env, d, fmt.Sprintf("decision/%d", ap.ID))
 		}
 	}
-	state := store.DraftApproved
+	state := rules.DraftApproved
 	if decision == "reject" {
-		state = store.DraftRejected
+		state = rules.DraftReturned
 	}
 	if err := q.SetDraftState(ctx, d.ID, state, who.ID, reason); err != nil {
 		return err
@@ -438,7 +438,7 @@ func linkRecorded(ctx context.Context, q store.Q, env *Env, d *store.Draft, sid 
 	if err := q.MarkDraftRecorded(ctx, d.ID, sid); err != nil {
 		return err
 	}
-	d.State, d.RecordedStatement = store.DraftRecorded, sid
+	d.State, d.RecordedStatement = rules.DraftRecorded, sid
 	if err := q.AddAudit(ctx, store.Audit{Platform: env.Platform, Actor: actor, Action: "draft:recorded", Result: "ok",
 		Detail: map[string]any{"draft": d.ID, "revision": d.Revision, "state": d.State, "statement": sid}}); err != nil {
 		return err

@@ -74,9 +74,9 @@ func cardStatus(ctx context.Context, q store.Q, env *Env, dir rules.Directory, d
 		return " on " + t.UTC().Format("2006-01-02 15:04 UTC")
 	}
 	switch {
-	case d.State == store.DraftRecorded:
+	case d.State == rules.DraftRecorded:
 		return chat.P(chat.B("📚 Status: recorded"), chat.T(fmt.Sprintf(" in the Datatracker as LS %d%s.", d.RecordedStatement, when(d.RecordedAt)))), nil
-	case d.State == store.DraftWithdrawn:
+	case d.State == rules.DraftWithdrawn:
 		return chat.P(chat.B("🗑 Status: withdrawn"), chat.T(fmt.Sprintf(" by its author%s; nothing to approve.", when(d.DecidedAt)))), nil
 	case req.Revision != d.Revision:
 		return chat.P(chat.B("⛔ Status: void"), chat.T(fmt.Sprintf(": %s was edited after this request (it is now revision %d, %s); "+
@@ -109,10 +109,10 @@ func cardStatus(ctx context.Context, q store.Q, env *Env, dir rules.Directory, d
 		review = " " + reviewWaiting + "."
 	}
 	switch d.State {
-	case store.DraftApproved:
+	case rules.DraftApproved:
 		return chat.P(chat.B("✅ Status: approved"), chat.T(" by "+strings.Join(names, "; ")+"."+review+
 			" Next: the author enters it in the Datatracker, and the bot links it when it appears.")), nil
-	case store.DraftRejected:
+	case rules.DraftReturned:
 		by := d.DecidedBy
 		for _, a := range aps {
 			if a.Decision == "reject" {

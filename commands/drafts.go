@@ -320,12 +320,12 @@ func ApplyDraftEdit(r *Request, d *store.Draft, change func(*store.Draft) error)
 	if err != nil {
 		return err
 	}
-	wasPending := prevState == store.DraftSubmitted || prevState == store.DraftApproved || prevState == store.DraftRejected
+	wasPending := prevState == rules.DraftSubmitted || prevState == rules.DraftApproved || prevState == rules.DraftReturned
 	if wasPending {
-		if err := r.Q.SetDraftState(r.Ctx, d.ID, store.DraftOpen, "", ""); err != nil {
+		if err := r.Q.SetDraftState(r.Ctx, d.ID, rules.DraftDraft, "", ""); err != nil {
 			return err
 		}
-		d.State = store.DraftOpen
+		d.State = rules.DraftDraft
 		msg := fmt.Sprintf("✏ %s was edited (now revision %d). The approval request for the earlier revision no longer counts", DraftLabel(d.ID), d.Revision)
 		if voided > 0 {
 			msg += fmt.Sprintf("; %d approval decision(s) given on it are void", voided)
@@ -430,10 +430,10 @@ func runWithdraw(r *Request) error {
 			return err
 		}
 	}
-	if err := r.Q.SetDraftState(r.Ctx, d.ID, store.DraftWithdrawn, r.Event.Sender.ID, ""); err != nil {
+	if err := r.Q.SetDraftState(r.Ctx, d.ID, rules.DraftWithdrawn, r.Event.Sender.ID, ""); err != nil {
 		return err
 	}
-	d.State = store.DraftWithdrawn
+	d.State = rules.DraftWithdrawn
 	if err := postInApprovalThreads(r.Ctx, r.Q, r.Env, d, chat.Text(fmt.Sprintf("🗑 %s was withdrawn; its approval request no longer counts.", DraftLabel(d.ID))),
 		fmt.Sprintf("draft/%d/withdrawn", d.ID)); err != nil {
 		return err
@@ -491,10 +491,10 @@ func runSubmit(r *Request) error {
 			return r.Replyf("⚠ %s cannot be submitted: %s.", DraftLabel(d.ID), rules.NoCoordinatorError())
 		}
 	}
-	if err := r.Q.SetDraftState(r.Ctx, d.ID, store.DraftSubmitted, "", ""); err != nil {
+	if err := r.Q.SetDraftState(r.Ctx, d.ID, rules.DraftSubmitted, "", ""); err != nil {
 		return err
 	}
-	d.State = store.DraftSubmitted
+	d.State = rules.DraftSubmitted
 	rooms, err := r.Q.RoomsFor(r.Ctx, r.Env.Platform, d.FromGroups)
 	if err != nil {
 		return err
@@ -743,7 +743,7 @@ func runLink(r *Request) error {
 	if !ok {
 		return Usagef("%q is not a statement number.", r.Parsed.Args[1])
 	}
-	if d.State != store.DraftApproved {
+	if d.State != rules.DraftApproved {
 		return Usagef("%s is %s; only an approved draft is linked to the statement it became.", DraftLabel(d.ID), d.State)
 	}
 	dir, err := LoadDirectory(r.Ctx, r.Q)
@@ -775,7 +775,7 @@ func runLink(r *Request) error {
 }
 
 // draftState is the draft's state in the lifecycle table (the database
-// keeps the same text, see store.DraftOpen…).
+// keeps the same text, see rules.DraftDraft…).
 func draftState(d *store.Draft) rules.DraftState { return d.State }
 
 // draftAllows asks the lifecycle table whether event may happen to d now.

@@ -90,8 +90,8 @@ func (r *Request) draftDoc(dir rules.Directory, d *store.Draft, headline string)
 	}
 	blocks = append(blocks, bodyBlocks(d.ID, d.Body)...)
 	switch d.State {
-	case store.DraftOpen, store.DraftRejected:
-		if d.State == store.DraftRejected {
+	case rules.DraftDraft, rules.DraftReturned:
+		if d.State == rules.DraftReturned {
 			if status, err := cardStatus(r.Ctx, r.Q, r.Env, dir, d, store.ApprovalRequest{Revision: d.Revision}); err == nil {
 				blocks = append(blocks, status)
 			}

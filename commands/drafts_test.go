@@ -280,7 +280,7 @@ The body.`)
 	if err != nil || len(aps) != 1 {
 		t.Fatalf("approvals after a replayed reaction: %v %v", aps, err)
 	}
-	if d := b.draft(1); d.State != store.DraftApproved {
+	if d := b.draft(1); d.State != rules.DraftApproved {
 		t.Fatalf("state %s", d.State)
 	}
 	var explained int
@@ -288,7 +288,7 @@ The body.`)
 		t.Errorf("the approver was told their replayed reaction did not count (%d, %v)", explained, err)
 	}
 	react("e3", chat.EventReactionRemove)
-	if d := b.draft(1); d.State != store.DraftSubmitted {
+	if d := b.draft(1); d.State != rules.DraftSubmitted {
 		t.Errorf("state after the reaction was removed: %s", d.State)
 	}
 }
@@ -317,12 +317,12 @@ func TestResyncTouchesOnlyLostReactions(t *testing.T) {
 		wantErr   bool
 		wantState rules.DraftState
 	}{
-		{"reaction gone: withdrawn", false, &listerChat{}, false, store.DraftSubmitted},
+		{"reaction gone: withdrawn", false, &listerChat{}, false, rules.DraftSubmitted},
 		{"reaction still there: stands", false, &listerChat{reactions: map[string][]chat.Reaction{
-			"$request": {{Sender: ad, Key: chat.KeyApprove, ReactionID: "reaction-1"}}}}, false, store.DraftApproved},
-		{"approved by command: stands", true, &listerChat{}, false, store.DraftApproved},
-		{"request gone: stands", false, &listerChat{err: fmt.Errorf("deleted: %w", chat.ErrMessageGone)}, false, store.DraftApproved},
-		{"platform unreachable: retried later", false, &listerChat{err: fmt.Errorf("503")}, true, store.DraftApproved},
+			"$request": {{Sender: ad, Key: chat.KeyApprove, ReactionID: "reaction-1"}}}}, false, rules.DraftApproved},
+		{"approved by command: stands", true, &listerChat{}, false, rules.DraftApproved},
+		{"request gone: stands", false, &listerChat{err: fmt.Errorf("deleted: %w", chat.ErrMessageGone)}, false, rules.DraftApproved},
+		{"platform unreachable: retried later", false, &listerChat{err: fmt.Errorf("503")}, true, rules.DraftApproved},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := newDraftBench(t)
@@ -348,7 +348,7 @@ The body.`)
 					t.Fatal(err)
 				}
 			}
-			if d := b.draft(1); d.State != store.DraftApproved {
+			if d := b.draft(1); d.State != rules.DraftApproved {
 				t.Fatalf("not approved before the resync: %s", d.State)
 			}
 			resync := chat.Event{Platform: "console", Kind: chat.EventResync, ID: "resync-1"}
@@ -534,7 +534,7 @@ func TestJointStatementNeedsEachGroup(t *testing.T) {
 The body.`)
 	b.run(benchChair, "/liaison submit D1")
 	b.run("sec-ad@example.org", "/liaison approve D1")
-	if d := b.draft(1); d.State != store.DraftSubmitted {
+	if d := b.draft(1); d.State != rules.DraftSubmitted {
 		t.Fatalf("one security AD's approval made the joint draft %s", d.State)
 	}
 	var notice []byte
@@ -544,11 +544,11 @@ The body.`)
 	wantIn(t, msg.Body.Plain(), "approved D1 (revision 1) for lamps", "Still waiting for an approval for teas", "Adam AD")
 	// A second approval for lamps changes nothing; teas's AD completes it.
 	b.run("sec-ad@example.org", "/liaison approve D1")
-	if d := b.draft(1); d.State != store.DraftSubmitted {
+	if d := b.draft(1); d.State != rules.DraftSubmitted {
 		t.Fatalf("two approvals for lamps made the draft %s", d.State)
 	}
 	b.run(benchAD, "/liaison approve D1")
-	if d := b.draft(1); d.State != store.DraftApproved {
+	if d := b.draft(1); d.State != rules.DraftApproved {
 		t.Fatalf("after an approval for each group the draft is %s", d.State)
 	}
 
@@ -557,7 +557,7 @@ The body.`)
 The body.`)
 	b.run(benchAD, "/liaison submit D2")
 	b.run(benchAD, "/liaison approve D2")
-	if d := b.draft(2); d.State != store.DraftApproved {
+	if d := b.draft(2); d.State != rules.DraftApproved {
 		t.Fatalf("the AD of both groups' area did not approve D2: %s", d.State)
 	}
 }
@@ -636,15 +636,15 @@ The body.`, subject))
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if d := b.draft(1); linked != 1 || d.State != store.DraftRecorded || d.RecordedStatement != 3001 {
+	if d := b.draft(1); linked != 1 || d.State != rules.DraftRecorded || d.RecordedStatement != 3001 {
 		t.Fatalf("linked %d; D1 is %s as LS %d, want recorded as 3001", linked, d.State, d.RecordedStatement)
 	}
-	if d := b.draft(2); d.State != store.DraftApproved {
+	if d := b.draft(2); d.State != rules.DraftApproved {
 		t.Fatalf("D2 linked to an unrelated subject: %s", d.State)
 	}
 	wantIn(t, b.run(benchChair, "/liaison link D2 3001"), "already linked to D1")
 	wantIn(t, b.run(benchChair, "/liaison link D2 3002"), "D2 is linked to LS 3002")
-	if d := b.draft(2); d.State != store.DraftRecorded || d.RecordedStatement != 3002 {
+	if d := b.draft(2); d.State != rules.DraftRecorded || d.RecordedStatement != 3002 {
 		t.Fatalf("D2 after link: %s as LS %d", d.State, d.RecordedStatement)
 	}
 }

@@ -4,14 +4,14 @@ import (
 	"testing"
 
 	"github.com/liaisonbot/liaisonbot/internal/rules"
-	"github.com/liaisonbot/liaisonbot/internal/store"
 )
 
-// The store's draft states are the lifecycle table's (one spelling, the
-// text kept in draft.state).
+// The draft states the store and commands use are the lifecycle table's
+// own (no second spelling), and each round-trips through the text kept in
+// draft.state.
 func TestStoreDraftStatesAreTheLifecycles(t *testing.T) {
-	for _, s := range []rules.DraftState{store.DraftOpen, store.DraftSubmitted, store.DraftApproved, store.DraftRejected,
-		store.DraftWithdrawn, store.DraftRecorded} {
+	for _, s := range []rules.DraftState{rules.DraftDraft, rules.DraftSubmitted, rules.DraftApproved, rules.DraftReturned,
+		rules.DraftWithdrawn, rules.DraftRecorded} {
 		if got, err := rules.ParseDraftState(string(s)); err != nil || got != s {
 			t.Errorf("store state %q is not a lifecycle state (%v)", s, err)
 		}

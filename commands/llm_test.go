@@ -271,7 +271,7 @@ func TestPolishPromptInjection(t *testing.T) {
 	checkInertReply(t, doc)
 	ctx := context.Background()
 	now, _ := h.st.DraftByID(ctx, d.ID, false)
-	if now.Body != d.Body || now.State != store.DraftOpen || now.Revision != d.Revision {
+	if now.Body != d.Body || now.State != rules.DraftDraft || now.Revision != d.Revision {
 		t.Errorf("draft changed: %+v", now)
 	}
 	var approvals int

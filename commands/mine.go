@@ -79,7 +79,7 @@ func (r *Request) mine() (chat.Doc, bool, error) {
 	// for still waits.
 	var approvals [][]chat.Span
 	for _, d := range drafts {
-		if d.State != store.DraftSubmitted || !rules.CanApprove(dir, email, d.FromGroups, r.Env.overrides()) {
+		if d.State != rules.DraftSubmitted || !rules.CanApprove(dir, email, d.FromGroups, r.Env.overrides()) {
 			continue
 		}
 		missing, mineToGive, err := awaiting(r.Ctx, r.Q, r.Env, dir, d, email)
@@ -128,7 +128,7 @@ func (r *Request) mine() (chat.Doc, bool, error) {
 	var reviews [][]chat.Span
 	if rv := r.Env.review(); rv.Required && rules.IsCoordinator(dir, email, rv.Extra) {
 		for _, d := range drafts {
-			if d.State != store.DraftSubmitted {
+			if d.State != rules.DraftSubmitted {
 				continue
 			}
 			rd, _, _, err := readiness(r.Ctx, r.Q, r.Env, dir, d)
@@ -220,13 +220,13 @@ func (r *Request) mine() (chat.Doc, bool, error) {
 // draftNext says where a draft stands and what comes next, briefly.
 func draftNext(d *store.Draft) string {
 	switch d.State {
-	case store.DraftOpen:
+	case rules.DraftDraft:
 		return "a draft: complete it and submit it (/liaison show " + DraftLabel(d.ID) + " lists what is missing)"
-	case store.DraftSubmitted:
+	case rules.DraftSubmitted:
 		return "waiting for approval"
-	case store.DraftApproved:
+	case rules.DraftApproved:
 		return "approved: enter it in the Datatracker"
-	case store.DraftRejected:
+	case rules.DraftReturned:
 		return "returned: " + oneLine(d.RejectReason) + "; edit it and submit it again"
 	}
 	return string(d.State)

@@ -61,7 +61,7 @@ See draft-doe-teas-ideas-02 and RFC 5000.`)
 	wantIn(t, b.process(benchChair, "!liaison show D1"), "RFC 5000 is Experimental")
 	wantIn(t, b.process(benchChair, `!liaison edit D1 subject="Models v2"`), "RFC 5000 is Experimental")
 	b.process(benchChair, "!liaison submit D1")
-	if d := b.draft(1); d.State != store.DraftSubmitted {
+	if d := b.draft(1); d.State != rules.DraftSubmitted {
 		t.Errorf("draft is %s after submit", d.State)
 	}
 	if g.calls.Load() == 0 {

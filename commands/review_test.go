@@ -128,7 +128,7 @@ func TestCoordinatorReviewCompletesTheApproval(t *testing.T) {
 
 	// The AD approves: not ready without the review.
 	b.react(benchAD, chat.KeyApprove, "ad-ok", false)
-	if d := b.draft(1); d.State != store.DraftSubmitted {
+	if d := b.draft(1); d.State != rules.DraftSubmitted {
 		t.Fatalf("approved by its AD, not reviewed: the draft is %s, want submitted", d.State)
 	}
 	wantIn(t, b.card(), "⏳ Status: waiting for the IAB liaison coordinator review; approved by Adam AD (AD rtg) on ",
@@ -145,7 +145,7 @@ func TestCoordinatorReviewCompletesTheApproval(t *testing.T) {
 
 	// A coordinator's ✅ is the review: ready, and the author is told.
 	b.react(benchCoord, chat.KeyApprove, "coord-ok", false)
-	if d := b.draft(1); d.State != store.DraftApproved {
+	if d := b.draft(1); d.State != rules.DraftApproved {
 		t.Fatalf("approved and reviewed: the draft is %s", d.State)
 	}
 	if got, want := b.roles(), benchAD+" as approver, "+benchCoord+" as coordinator"; got != want {
@@ -173,7 +173,7 @@ func TestCoordinatorReviewCompletesTheApproval(t *testing.T) {
 
 	// Redacting the review's ✅ withdraws it, as an approval's.
 	b.react(benchCoord, "", "coord-ok", true)
-	if d := b.draft(1); d.State != store.DraftSubmitted {
+	if d := b.draft(1); d.State != rules.DraftSubmitted {
 		t.Fatalf("after the review was withdrawn the draft is %s", d.State)
 	}
 	if n := b.count("withdrew the IAB liaison coordinator review of D1 (revision 1); it is waiting for a coordinator review again"); n != 1 {
@@ -184,7 +184,7 @@ func TestCoordinatorReviewCompletesTheApproval(t *testing.T) {
 	// Now the other coordinator's review, by command, completes it again.
 	wantIn(t, b.run(benchCoord2, "/liaison review"), "Usage: /liaison review <draft>")
 	b.run(benchCoord2, "/liaison review D1")
-	if d := b.draft(1); d.State != store.DraftApproved {
+	if d := b.draft(1); d.State != rules.DraftApproved {
 		t.Fatalf("after /liaison review the draft is %s", d.State)
 	}
 	wantIn(t, b.card(), "review: given by Jon Coord (IAB liaison coordinator)")
@@ -200,7 +200,7 @@ func TestCoordinatorReviewFirst(t *testing.T) {
 		t.Errorf("the coordinator's 👍 explained %d times", n)
 	}
 	b.run(benchCoord, "/liaison review D1")
-	if d := b.draft(1); d.State != store.DraftSubmitted {
+	if d := b.draft(1); d.State != rules.DraftSubmitted {
 		t.Fatalf("reviewed but not approved: %s", d.State)
 	}
 	wantIn(t, b.card(), "⏳ Status: waiting for an approval for teas.", "IAB liaison coordinator review: given by Ines Coord")
@@ -212,7 +212,7 @@ func TestCoordinatorReviewFirst(t *testing.T) {
 	}
 	wantIn(t, b.run(benchCoord2, "/liaison approve D1"), "Only the approvers of teas", "As IAB liaison coordinator you give the review")
 	b.run(benchAD, "/liaison approve D1")
-	if d := b.draft(1); d.State != store.DraftApproved {
+	if d := b.draft(1); d.State != rules.DraftApproved {
 		t.Fatalf("reviewed, then approved: %s", d.State)
 	}
 	if got, want := b.roles(), benchCoord+" as coordinator, "+benchAD+" as approver"; got != want {
@@ -236,14 +236,14 @@ func (b *reviewBench) explained(email string) int {
 func TestApproverWhoIsCoordinatorGivesBothSeparately(t *testing.T) {
 	b := newReviewBench(t, benchAD)
 	b.react(benchAD, chat.KeyApprove, "ad-ok", false)
-	if d := b.draft(1); d.State != store.DraftSubmitted {
+	if d := b.draft(1); d.State != rules.DraftSubmitted {
 		t.Fatalf("one ✅ from a person holding both roles made the draft %s", d.State)
 	}
 	if got := b.roles(); got != benchAD+" as approver" {
 		t.Errorf("roles: %s", got)
 	}
 	b.run(benchAD, "/liaison review D1")
-	if d := b.draft(1); d.State != store.DraftApproved {
+	if d := b.draft(1); d.State != rules.DraftApproved {
 		t.Fatalf("approval and review by one person, explicitly: %s", d.State)
 	}
 	if got, want := b.roles(), benchAD+" as approver, "+benchAD+" as coordinator"; got != want {
@@ -260,14 +260,14 @@ func TestCoordinatorReviewWithoutCoordinatorsAndOff(t *testing.T) {
 	b.run(benchChair, `/liaison draft to=itu-t-sg-15 to_contact=sg15@itu.example purpose=info subject="Models" consensus="WG consensus"
 The body.`)
 	wantIn(t, b.run(benchChair, "/liaison submit D1"), "cannot be submitted", "approvals.coordinators", "liaison_coordinator")
-	if d := b.draft(1); d.State != store.DraftOpen {
+	if d := b.draft(1); d.State != rules.DraftDraft {
 		t.Fatalf("submitted without anyone to review: %s", d.State)
 	}
 	b.d.Env.Config.Approvals.CoordinatorReview = false
 	b.run(benchChair, "/liaison submit D1")
 	wantIn(t, b.run(benchAD, "/liaison review D1"), "Coordinator review is off")
 	b.run(benchAD, "/liaison approve D1")
-	if d := b.draft(1); d.State != store.DraftApproved {
+	if d := b.draft(1); d.State != rules.DraftApproved {
 		t.Fatalf("review off: the AD's approval left the draft %s", d.State)
 	}
 }

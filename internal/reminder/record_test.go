@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/liaisonbot/liaisonbot/internal/chat"
+	"github.com/liaisonbot/liaisonbot/internal/rules"
 	"github.com/liaisonbot/liaisonbot/internal/store"
 	"github.com/liaisonbot/liaisonbot/internal/testenv"
 )
@@ -23,7 +24,7 @@ func TestApprovedDraftNotRecordedRemindsAuthor(t *testing.T) {
 	d := &store.Draft{Platform: platform, Room: roomTEAS, AuthorID: "@maria:example.org", AuthorEmail: "maria@example.net",
 		FromGroups: []string{"teas"}, ToGroups: []string{"itu-t-sg-15"}, Subject: "TE topology models", Purpose: "info"}
 	must(t, st.CreateDraft(ctx, d))
-	must(t, st.SetDraftState(ctx, d.ID, store.DraftApproved, "@ad:example.org", ""))
+	must(t, st.SetDraftState(ctx, d.ID, rules.DraftApproved, "@ad:example.org", ""))
 
 	reminders := func() []chat.Outgoing {
 		t.Helper()

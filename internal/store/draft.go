@@ -10,19 +10,6 @@ import (
 	"github.com/liaisonbot/liaisonbot/internal/rules"
 )
 
-// Draft states: the lifecycle table's (rules.DraftState, whose values are
-// the text kept in draft.state: the one place they are spelled), under
-// the names the store has always used (DraftOpen is rules.DraftDraft,
-// DraftRejected rules.DraftReturned).
-const (
-	DraftOpen      = rules.DraftDraft
-	DraftSubmitted = rules.DraftSubmitted
-	DraftApproved  = rules.DraftApproved
-	DraftRejected  = rules.DraftReturned
-	DraftWithdrawn = rules.DraftWithdrawn
-	DraftRecorded  = rules.DraftRecorded
-)
-
 // Draft is a row of draft: an outgoing statement being prepared in chat,
 // with every field of 4053bis §2.
 type Draft struct {
@@ -85,7 +72,7 @@ func nullID(id int64) any {
 // CreateDraft inserts a draft and fills its ID.
 func (q Q) CreateDraft(ctx context.Context, d *Draft) error {
 	if d.State == "" {
-		d.State = DraftOpen
+		d.State = rules.DraftDraft
 	}
 	return q.db.QueryRow(ctx, `
 		INSERT INTO draft (platform, room, thread, author_id, author_email, state, from_groups, from_contact, send_reply_to,
